@@ -1,0 +1,104 @@
+"""Settings read from ``NETRA_*`` environment variables (and an optional ``.env`` file).
+
+Only this module reads the environment. Everything else receives a :class:`Settings` through
+``get_settings()`` (cached) or the ``SettingsDep`` dependency, so tests can pass their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+logger = logging.getLogger(__name__)
+
+# Values people copy from examples; accepting them in production would sign cookies with a public secret.
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "change_me", "secret", "netra", "please-change", "development", "dev"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NETRA_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./netra.db"
+    secret_key: SecretStr | None = None
+    environment: Literal["development", "production"] = "development"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Ingestion limits (issue 4): the raw upload, and what an XLSX (a zip) may inflate to.
+    max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
+    max_decompressed_bytes: int = Field(default=2 * 1024 * 1024 * 1024, gt=0)
+
+    # Public self-check (issue 6); limits in the `limits` library's notation ("10/minute;100/day").
+    selfcheck_rate_limits: str = "10/minute;100/day"
+    selfcheck_challenge_after: int = Field(default=3, ge=0)
+    # Proxies whose X-Forwarded-For is believed: comma-separated IPs or CIDRs. Empty: the peer is the client.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Where the limiter keeps its counters: "memory://" (one process) or "redis://host:6379/0" (shared).
+    rate_limit_storage: str = "memory://"
+    selfcheck_report_rate_limits: str = "5/hour;20/day"
+    # A challenge is required once `selfcheck_challenge_after` look-ups were made in this window (0: never).
+    selfcheck_challenge_window: str = "hour"
+    # Proof-of-work difficulty: the client tries on average half of this many SHA-256 hashes.
+    selfcheck_pow_maxnumber: int = Field(default=50_000, ge=1)
+    selfcheck_challenge_ttl_seconds: int = Field(default=600, gt=0)
+    # The no-JavaScript fallback (a sum in words); weaker than proof of work, so it can be turned off.
+    selfcheck_text_challenge: bool = True
+    # How long the token from a positive self-check answer allows filing a misuse report.
+    selfcheck_report_token_seconds: int = Field(default=1800, gt=0)
+
+    # Background work (issue 5): a claimed job is re-claimable this long after its worker stops renewing.
+    worker_lease_seconds: int = Field(default=300, gt=0)
+
+    # Web UI session cookie lifetime.
+    session_max_age_seconds: int = Field(default=8 * 3600, gt=0)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _require_secret_in_production(self) -> Settings:
+        secret = self.secret_key.get_secret_value() if self.secret_key is not None else ""
+        unsafe = secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH
+        if not unsafe:
+            return self
+        if self.environment == "production":
+            raise ValueError(
+                "NETRA_SECRET_KEY is missing or a placeholder; production needs a random secret of at least "
+                f"{MIN_SECRET_LENGTH} characters, for example from "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        logger.warning(
+            "NETRA_SECRET_KEY not set (or too short): using a random secret for this process; "
+            "web sessions will not survive a restart"
+        )
+        self.secret_key = SecretStr(secrets.token_urlsafe(48))
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    def secret(self) -> str:
+        # The validator above always leaves a secret in place.
+        assert self.secret_key is not None
+        return self.secret_key.get_secret_value()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

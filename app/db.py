@@ -1,0 +1,146 @@
+"""Engines, sessions and migrations.
+
+SQLite (the default, embedded) and PostgreSQL (through psycopg 3, ``postgresql+psycopg://``) run the same
+code and the same migrations. Nothing here touches the database at import time.
+
+Sessions: API routes get one per request from :func:`get_session`; the CLI, workers and scripts use
+:func:`session_scope`. Services own the transaction (``session.commit()``); routes never commit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from app.config import get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+# Tests point every session (API, CLI, workers) at one connection inside a rolled-back transaction.
+_bind_override: Connection | None = None
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling breaks SAVEPOINT and transactional DDL; turn it off and let
+        # SQLAlchemy emit BEGIN itself (SQLAlchemy docs, "Serializable isolation / Savepoints").
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers continue while one writer writes; synchronous=NORMAL is durable enough under WAL.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def create_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine configured for Netra: SQLite pragmas, or a pre-pinged PostgreSQL pool."""
+    if url.startswith("sqlite"):
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for ``url`` (default: the configured database)."""
+    url = url or get_settings().database_url
+    with _engines_lock:
+        if url not in _engines:
+            _engines[url] = create_engine(url)
+        return _engines[url]
+
+
+def dispose_engines() -> None:
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def get_bind() -> Engine | Connection:
+    return _bind_override if _bind_override is not None else get_engine()
+
+
+def set_bind_override(connection: Connection | None) -> None:
+    """For tests only: make every new session join ``connection`` (see ``tests/conftest.py``)."""
+    global _bind_override
+    _bind_override = connection
+
+
+def new_session() -> Session:
+    # expire_on_commit=False: services return the rows they committed, and routes serialise them afterwards.
+    return Session(bind=get_bind(), expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+
+def get_session() -> Iterator[Session]:
+    """FastAPI dependency: one session per request."""
+    with new_session() as session:
+        yield session
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session for the CLI, workers and scripts; the caller commits."""
+    with new_session() as session:
+        yield session
+
+
+# --- migrations -------------------------------------------------------------------------------------
+
+
+def _migrations_root() -> Path:
+    # A checkout (or editable install) keeps alembic/ beside app/; an installed wheel (the Docker image)
+    # runs from a working directory that holds alembic.ini and alembic/.
+    return PROJECT_ROOT if (PROJECT_ROOT / "alembic.ini").is_file() else Path.cwd()
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic configuration for ``url`` (default: the configured database), usable from code."""
+    root = _migrations_root()
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "alembic"))
+    config.set_main_option("sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%"))
+    # Keep the application's logging as configured; alembic.ini's logging is for the `alembic` command.
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str | None = None, revision: str = "-1") -> None:
+    command.downgrade(alembic_config(url), revision)
+
+
+@lru_cache(maxsize=1)
+def migration_heads() -> frozenset[str]:
+    """Revisions the code expects the database to be at."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def current_revisions(connection: Connection) -> frozenset[str]:
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
