@@ -149,7 +149,7 @@ def problem_response(
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api") or path in ("/healthz", "/readyz", "/openapi.json")
+    return path.startswith("/api") or path in ("/healthz", "/readyz")
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

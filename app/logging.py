@@ -77,3 +77,4 @@ def configure_logging(level: str = "INFO") -> None:
         uvicorn_logger.propagate = True
     # The request middleware writes one access line per request, with the request id.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,32 @@
+"""The JSON API under ``/api/v1``.
+
+Routers in ``PROTECTED`` answer only callers with a valid API key (the dependency runs before anything
+else, so even a malformed request without a key gets 401); ``PUBLIC`` is for the self-check alone.
+``tests/api/test_auth.py`` walks the OpenAPI schema and holds every route outside the self-check to that.
+Add a router by appending it to one of the tuples.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from app.api.routes import keys
+from app.deps import current_key
+
+API_PREFIX = "/api/v1"
+# Public paths start with this; nothing else under /api may be reachable without a key.
+PUBLIC_PREFIX = f"{API_PREFIX}/self-check"
+
+PROTECTED: tuple[APIRouter, ...] = (keys.router,)
+PUBLIC: tuple[APIRouter, ...] = ()
+
+
+def build_api_router() -> APIRouter:
+    api = APIRouter(prefix=API_PREFIX)
+    protected = APIRouter(dependencies=[Depends(current_key)])
+    for router in PROTECTED:
+        protected.include_router(router)
+    api.include_router(protected)
+    for router in PUBLIC:
+        api.include_router(router)
+    return api

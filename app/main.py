@@ -1,0 +1,117 @@
+"""The ASGI application: ``uvicorn --factory app.main:create_app`` (what ``netra serve`` runs).
+
+There is no module-level app, so importing this module neither reads the environment nor touches the
+database; tests build their own with ``create_app(settings)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import web
+from app.api import build_api_router
+from app.api.routes import health
+from app.config import Settings, get_settings
+from app.errors import install_error_handlers
+from app.logging import configure_logging, request_id_var
+from app.web import routes as web_routes
+
+access_logger = logging.getLogger("netra.access")
+
+# A caller's own request id is kept only if it is short and plain; anything else is replaced.
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _version() -> str:
+    try:
+        return version("netra")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (``X-Request-ID``, kept from the caller when sane), logs one access line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            client = scope.get("client")
+            access_logger.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "client": client[0] if client else None,
+                },
+            )
+            request_id_var.reset(token)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="Netra",
+        version=_version(),
+        summary="Cross-checks civil-servant rosters against party-member and candidate-supporter lists.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+
+    install_error_handlers(app, html=web.render_error)
+    app.add_exception_handler(web.LoginRequired, web.redirect_to_login)
+
+    app.include_router(health.router)
+    app.include_router(build_api_router())
+    app.include_router(web_routes.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+
+    # Starlette's session cookie is signed (itsdangerous) and always HttpOnly.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret(),
+        session_cookie="netra_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.is_production,
+    )
+    # Added last, so it wraps everything and even error responses carry the id.
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,62 @@
+"""Audit trail: who looked up or changed what, and when.
+
+``record`` adds an :class:`~app.models.AuditEvent` to the caller's session without committing, so the event is
+stored in the same transaction as the change it describes (or not at all). NIK-shaped values in ``detail`` are
+masked as a safety net; callers should pass masked NIKs in the first place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session
+
+from app.logging import mask_niks
+from app.models import AuditEvent
+from app.services.principals import Principal
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_niks(value)
+    if isinstance(value, Mapping):
+        return {str(key): _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item) for item in value]
+    return value
+
+
+def record(
+    session: Session,
+    actor: Principal | str,
+    action: str,
+    target_type: str | None = None,
+    target_id: int | str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    *,
+    client: str | None = None,
+    agency_id: int | None = None,
+) -> AuditEvent:
+    """Add an audit event to ``session``; the caller's commit stores it.
+
+    ``actor`` is a :class:`Principal` (its role and agency are recorded too) or a string such as
+    ``"public:203.0.113.7"`` or ``"cli"``.
+    """
+    if isinstance(actor, Principal):
+        actor_name, actor_role = actor.actor, actor.role
+        agency_id = agency_id if agency_id is not None else actor.agency_id
+    else:
+        actor_name, actor_role = actor, None
+    event = AuditEvent(
+        actor=actor_name[:120],
+        actor_role=actor_role,
+        agency_id=agency_id,
+        action=action,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        client=client,
+        detail=_masked(dict(detail or {})),
+    )
+    session.add(event)
+    return event

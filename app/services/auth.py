@@ -1,0 +1,168 @@
+"""Who is calling: API keys for systems, passwords for people. Roles: :mod:`app.services.principals`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from app.models import ROLES, ApiKey, User, utcnow
+from app.security import (
+    DUMMY_PASSWORD_HASH,
+    api_key_matches,
+    api_key_prefix,
+    generate_api_key,
+    hash_password,
+    password_needs_rehash,
+    verify_password,
+)
+from app.services import agencies, audit
+from app.services.principals import Principal
+
+# Writing last_used_at on every request would turn each read into a write; a minute's precision is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+MIN_PASSWORD_LENGTH = 10
+
+
+def _principal_for_key(key: ApiKey) -> Principal:
+    assert key.id is not None
+    return Principal(kind="key", id=key.id, name=key.prefix, role=key.role, agency_id=key.agency_id)
+
+
+def _principal_for_user(user: User) -> Principal:
+    assert user.id is not None
+    return Principal(kind="user", id=user.id, name=user.username, role=user.role, agency_id=user.agency_id)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes when a value was written by something other than the ORM.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _agency_for_role(session: Session, role: str, agency_code: str | None) -> int | None:
+    if role not in ROLES:
+        raise ValidationFailed(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if role == "operator":
+        if not agency_code:
+            raise ValidationFailed("An operator is bound to one agency; give its code")
+        return agencies.require_agency(session, agency_code).id
+    if agency_code:
+        raise ValidationFailed(f"Only operators belong to an agency, not the role {role!r}")
+    return None
+
+
+# --- API keys ---------------------------------------------------------------------------------------
+
+
+def authenticate_api_key(session: Session, plain: str | None) -> Principal:
+    """The principal for a presented key; :class:`Unauthorized` if it is missing, unknown or revoked."""
+    if not plain:
+        raise Unauthorized()
+    prefix = api_key_prefix(plain.strip())
+    key = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first() if prefix else None
+    if key is None or key.revoked_at is not None or not api_key_matches(plain.strip(), key.key_hash):
+        raise Unauthorized("The API key is not valid or has been revoked")
+    now = utcnow()
+    if key.last_used_at is None or now - _aware(key.last_used_at) >= LAST_USED_RESOLUTION:
+        key.last_used_at = now
+        session.add(key)
+        session.commit()
+    return _principal_for_key(key)
+
+
+def create_api_key(
+    session: Session, *, role: str, name: str, agency_code: str | None = None, actor: Principal | str = "cli"
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its plain text, which is never available again."""
+    agency_id = _agency_for_role(session, role, agency_code)
+    new = generate_api_key()
+    key = ApiKey(name=name, prefix=new.prefix, key_hash=new.key_hash, role=role, agency_id=agency_id)
+    session.add(key)
+    session.flush()
+    audit.record(session, actor, "api_key.create", "api_key", key.id, {"prefix": key.prefix, "role": role})
+    session.commit()
+    return key, new.plain
+
+
+def list_api_keys(session: Session, *, include_revoked: bool = True) -> list[ApiKey]:
+    query = select(ApiKey).order_by(col(ApiKey.id))
+    if not include_revoked:
+        query = query.where(col(ApiKey.revoked_at).is_(None))
+    return list(session.exec(query))
+
+
+def revoke_api_key(session: Session, id_or_prefix: str, *, actor: Principal | str = "cli") -> ApiKey:
+    """Revoke by numeric id, prefix, or a whole key; revoking twice keeps the first time."""
+    needle = api_key_prefix(id_or_prefix) or id_or_prefix
+    query = select(ApiKey).where(ApiKey.prefix == needle)
+    if needle.isdigit():
+        query = select(ApiKey).where((ApiKey.prefix == needle) | (ApiKey.id == int(needle)))
+    key = session.exec(query).first()
+    if key is None:
+        raise NotFound(f"No API key {id_or_prefix!r}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.add(key)
+        audit.record(session, actor, "api_key.revoke", "api_key", key.id, {"prefix": key.prefix})
+        session.commit()
+    return key
+
+
+# --- users ------------------------------------------------------------------------------------------
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    agency_code: str | None = None,
+    actor: Principal | str = "cli",
+) -> User:
+    username = username.strip()
+    if not username:
+        raise ValidationFailed("A username is required")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"A password needs at least {MIN_PASSWORD_LENGTH} characters")
+    agency_id = _agency_for_role(session, role, agency_code)
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        raise Conflict(f"The username {username!r} is taken")
+    user = User(username=username, password_hash=hash_password(password), role=role, agency_id=agency_id)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.create", "user", user.id, {"username": username, "role": role})
+    session.commit()
+    return user
+
+
+def authenticate_user(
+    session: Session, username: str, password: str, *, client: str | None = None
+) -> Principal:
+    """Check a password; :class:`Unauthorized` for an unknown user, a wrong password or a disabled account."""
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    if user is None:
+        verify_password(password, DUMMY_PASSWORD_HASH)  # same cost as a real check
+        ok = False
+    else:
+        ok = verify_password(password, user.password_hash) and user.is_active
+    if user is None or not ok:
+        audit.record(session, f"user:{username.strip()[:80]}", "user.login_failed", client=client)
+        session.commit()
+        raise Unauthorized("Wrong username or password")
+    if password_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    session.add(user)
+    principal = _principal_for_user(user)
+    audit.record(session, principal, "user.login", "user", user.id, client=client)
+    session.commit()
+    return principal
+
+
+def get_active_user(session: Session, user_id: int) -> Principal | None:
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return _principal_for_user(user)

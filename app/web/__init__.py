@@ -1,0 +1,118 @@
+"""The browser UI (Bahasa Indonesia): server-rendered pages, its own router and its own error pages.
+
+Pages share:
+
+- ``templates`` — Jinja2 over ``app/templates`` (``base.html`` takes ``title`` and fills ``content``);
+- ``WebUserDep`` / ``OptionalWebUserDep`` — the logged-in user, from the signed session cookie; a page that
+  needs one sends an anonymous visitor to ``/login``;
+- ``CsrfDep`` — put it on every POST handler; forms carry ``{{ csrf_input(request) }}``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from app import security
+from app.deps import SessionDep
+from app.errors import Forbidden
+from app.logging import request_id_var
+from app.services import auth
+from app.services.principals import Principal
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+LOGIN_PATH = "/login"
+
+SESSION_USER = "user_id"
+SESSION_CSRF = "csrf"
+
+ERROR_TITLES = {
+    400: "Permintaan tidak valid",
+    401: "Perlu masuk",
+    403: "Akses ditolak",
+    404: "Halaman tidak ditemukan",
+    405: "Metode tidak diizinkan",
+    409: "Konflik",
+    413: "Berkas terlalu besar",
+    415: "Jenis berkas tidak didukung",
+    422: "Data tidak valid",
+    429: "Terlalu banyak permintaan",
+    503: "Layanan belum siap",
+}
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use."""
+    token = request.session.get(SESSION_CSRF)
+    if not isinstance(token, str):
+        token = security.new_csrf_token()
+        request.session[SESSION_CSRF] = token
+    return token
+
+
+def csrf_input(request: Request) -> Markup:
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(escape(csrf_token(request)))
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.globals["csrf_input"] = csrf_input
+
+
+class LoginRequired(Exception):
+    """Raised by :data:`WebUserDep` for anonymous visitors; answered with a redirect to the login page."""
+
+
+def verify_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+    if not security.csrf_token_matches(request.session.get(SESSION_CSRF), csrf_token):
+        raise Forbidden("Formulir kedaluwarsa atau tidak sah; muat ulang halaman dan coba lagi")
+
+
+def optional_web_user(request: Request, session: SessionDep) -> Principal | None:
+    user_id = request.session.get(SESSION_USER)
+    if not isinstance(user_id, int):
+        return None
+    principal = auth.get_active_user(session, user_id)
+    if principal is None:
+        request.session.clear()
+    return principal
+
+
+def web_user(user: Annotated[Principal | None, Depends(optional_web_user)]) -> Principal:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+OptionalWebUserDep = Annotated[Principal | None, Depends(optional_web_user)]
+WebUserDep = Annotated[Principal, Depends(web_user)]
+CsrfDep = Annotated[None, Depends(verify_csrf)]
+
+
+def render_error(request: Request, status: int, title: str, detail: str) -> Response:
+    """The HTML error page for browser routes (installed by ``app.errors.install_error_handlers``)."""
+    if status >= 500:
+        detail = "Terjadi kesalahan pada server. Silakan coba lagi nanti."
+    context = {
+        "title": ERROR_TITLES.get(status, title),
+        "status": status,
+        "detail": detail,
+        "request_id": request_id_var.get(),
+    }
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+def safe_next(target: str | None) -> str:
+    """A post-login destination on this site only (no ``//host`` or ``https://…`` open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+async def redirect_to_login(request: Request, _exc: Exception) -> Response:
+    return RedirectResponse(f"{LOGIN_PATH}?next={request.url.path}", status_code=303)
