@@ -1,0 +1,527 @@
+"""Indonesian personal-name normalisation and comparison.
+
+Normalisation keeps the original and produces comparable tokens:
+
+1. Case, accents and punctuation are dropped; hyphens split tokens ("Nur-Hayati").
+2. Academic and religious titles are removed before and after the name, including comma-separated degree
+   lists ("Drs. H. Agoes Soepriyanto, S.Pd., M.Si."). *Decision on "H."*: a leading ``H``/``H.`` is read as
+   *Haji* (it is by far the most common reading on KTP and HR data); an ``H.`` after the first name token is
+   an initial and kept.
+3. ``bin``/``binti`` and the father's name after it are dropped for comparison (and noted).
+4. Old spellings (1947: oe→u; 1972: dj→j, tj→c, nj→ny, sj→sy, ch→kh, j→y) are canonicalised on both sides to
+   one form. Because both sides go through the same rules, the canonical form merges old and new spellings
+   ("Tjahjo" and "Cahyo" both become ``cahyo``); it is a comparison key, not a spelling to show.
+5. Arabic-origin variants (Muhammad / Mohammad / Muhamad / Mochamad / Moch / Moh / Muh; Ahmad / Achmad /
+   Akhmad; Abdul / Abd; Nur / Noor; Aisyah / Aisah / Aisha) map to one token.
+
+Comparison aligns tokens (exact, fuzzy via rapidfuzz, initials standing for a word, two tokens written as one)
+and weighs each by how identifying it is (:mod:`matching.name_weights`); a token missing from one side only
+(a dropped middle name) costs less than two tokens that disagree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Indel
+
+from matching.name_weights import (
+    COMMON_TOKENS,
+    VERY_COMMON_TOKENS,
+    WEIGHT_COMMON,
+    WEIGHT_RARE,
+    WEIGHT_VERY_COMMON,
+)
+from matching.thresholds import (
+    NAME_DROPPED_TOKEN_COST,
+    NAME_INITIAL_WEIGHT_FACTOR,
+    NAME_TOKEN_MIN_SIMILARITY,
+)
+
+__all__ = [
+    "NameComparison",
+    "NormalizedName",
+    "canonical_token",
+    "compare_names",
+    "normalize_name",
+    "token_weight",
+]
+
+# Titles written before the name. "h" (Haji) only counts at the start; see the module docstring.
+# fmt: off
+_PREFIX_TITLES = frozenset(
+    {
+        "dr", "drs", "dra", "ir", "prof", "h", "hj", "kh", "drg", "ns", "haji", "hajjah", "hajah", "ust",
+        "ustadz", "ustaz", "ustadzah", "kyai", "kiai", "drh", "apt", "bd", "ners", "tgk", "rr", "ra",
+    }
+)
+# Degrees written after the name (dots removed, lower case).
+_DEGREES = frozenset(
+    {
+        "spd", "se", "sh", "skom", "ssos", "sip", "st", "skep", "msi", "mm", "mpd", "mkes", "mh", "amd",
+        "amdkep", "amdkeb", "amdpd", "amdkom", "amdak", "amdgz", "amdfarm", "spdi", "lc", "mba", "phd", "ssi",
+        "sag", "shi", "sthi", "mag", "mt", "msc", "bsc", "ked", "sked", "ssit", "stp", "sp", "sfarm", "sgz",
+        "sgizi", "amk", "mkom", "mhum", "spsi", "mpsi", "sst", "sn", "ssn", "ak", "cpa", "ma", "mae", "mpa",
+        "mp", "msn", "mkep", "mkm", "skm", "sikom", "shum", "sak", "ssy", "sthe", "spt", "pd",
+        "shut", "spdsd", "mpdi", "sei", "dr", "drs", "dra", "ir", "hj", "ns", "apt", "mars",
+        "ssih", "sos", "kes", "kom", "sps", "mkn", "llm", "cht", "sstp", "ipu", "stat",
+        "sarch", "sike", "ssg", "amdkl", "skg", "sfil", "sds", "mb", "mds", "spog",
+        "spa", "sppd", "spb", "spm", "spkj", "sprad",
+    }
+)
+# Degrees too short or too name-like to strip unless written with a dot or in a comma list ("Ma" is a
+# Chinese-Indonesian surname, "Sp" a Javanese nickname).
+# fmt: on
+_AMBIGUOUS_DEGREES = frozenset({"ma", "sp", "pd", "mb", "sos", "kes", "kom", "stat", "ked", "mp", "sn"})
+_PARTICLES_BIN = frozenset({"bin", "binti", "bt", "bte", "binte"})
+
+# Spelling rules in the order they apply. The first seven are the official reforms (1947, 1972); the rest are
+# frequent free variations in names. The label is what a reviewer sees.
+_SPELLING_RULES: tuple[tuple[str, str, str], ...] = (
+    ("oe", "u", "oe->u"),
+    ("dj", "j", "dj->j"),
+    ("tj", "c", "tj->c"),
+    ("nj", "ny", "nj->ny"),
+    ("sj", "sy", "sj->sy"),
+    ("ch", "kh", "ch->kh"),
+    ("j", "y", "j->y"),
+    ("kh", "h", "kh->h"),
+    ("dh", "d", "dh->d"),
+    ("th", "t", "th->t"),
+    ("ph", "f", "ph->f"),
+    ("v", "f", "v->f"),
+    ("q", "k", "q->k"),
+    ("sy", "s", "sy->s"),
+)
+_IY_VOWEL = re.compile(r"iy(?=[aeiou])")
+_DOUBLE = re.compile(r"([a-z])\1+")
+
+
+def _apply_rules(token: str) -> tuple[str, tuple[str, ...]]:
+    applied: list[str] = []
+    for old, new, label in _SPELLING_RULES:
+        if old in token:
+            token = token.replace(old, new)
+            applied.append(label)
+    # "Supriyanto" / "Suprianto", "Yuliyana" / "Yuliana": the glide y after i is written or not.
+    if _IY_VOWEL.search(token):
+        token = _IY_VOWEL.sub("i", token)
+        applied.append("iy->i")
+    # Doubled letters vary freely ("Muhammad"/"Muhamad", "Hasanuddin"/"Hasanudin", "Sitti"/"Siti").
+    if _DOUBLE.search(token):
+        token = _DOUBLE.sub(r"\1", token)
+        applied.append("double letters")
+    return token, tuple(applied)
+
+
+def canonical_token(token: str) -> str:
+    """Return the canonical spelling of one lower-case token (old spellings and variants unified).
+
+    Examples
+    --------
+    >>> canonical_token("soedjono"), canonical_token("sujono"), canonical_token("tjahjo")
+    ('suyono', 'suyono', 'cahyo')
+    >>> canonical_token("mochamad") == canonical_token("muhammad")
+    True
+    """
+    base, _ = _apply_rules(token)
+    return _VARIANTS.get(base, base)
+
+
+# Arabic-origin variants: every spelling maps to the canonical form of the first.
+# fmt: off
+_VARIANT_GROUPS: tuple[tuple[str, ...], ...] = (
+    (
+        "muhammad", "mohammad", "muhamad", "mohamad", "mochamad", "mochammad", "mohamed", "muhammed",
+        "mochamat", "muhamat", "mohammed", "moch", "moh", "muh", "mohd", "muhd", "mhd", "mochd", "mukhamad",
+        "mukhammad", "muchammad", "muchamad",
+    ),
+    ("ahmad", "achmad", "akhmad", "ahmat", "achmat", "akhmat", "ahmed"),
+    ("abdul", "abd", "abdoel", "abdul"),
+    ("nur", "noor", "nor", "noer", "nuur"),
+    ("aisyah", "aisah", "aisha", "aisya", "aishah", "aisyiah"),
+    ("fatimah", "fatima", "fathimah"),
+    ("rahman", "rachman", "rakhman"),
+    ("rahmat", "rachmat", "rakhmat", "rahmad", "rachmad"),
+    ("yusuf", "yusup", "yosef", "joesoef"),
+    ("hidayat", "hidajat"),
+    ("mustafa", "mustofa", "musthofa", "mustapa"),
+    ("zainal", "zaenal", "zainul"),
+    ("syaiful", "saiful", "syaifullah", "saifullah"),
+)
+# fmt: on
+
+
+def _build_variants() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for group in _VARIANT_GROUPS:
+        target, _ = _apply_rules(group[0])
+        for spelling in group:
+            base, _ = _apply_rules(spelling)
+            table[base] = target
+    return table
+
+
+_VARIANTS = _build_variants()
+
+
+def _build_weights() -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for token in COMMON_TOKENS:
+        weights[canonical_token(token)] = WEIGHT_COMMON
+    for token in VERY_COMMON_TOKENS:
+        weights[canonical_token(token)] = WEIGHT_VERY_COMMON
+    return weights
+
+
+_WEIGHTS = _build_weights()
+
+
+def token_weight(token: str) -> float:
+    """Weight of a canonical token: low for common name words, 1.0 for rare ones.
+
+    Examples
+    --------
+    >>> token_weight("siti") < token_weight("aminah") < token_weight("kusumaningrum")
+    True
+    """
+    return _WEIGHTS.get(token, WEIGHT_RARE)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedName:
+    """A name ready for comparison, with what was done to it.
+
+    Attributes
+    ----------
+    original : str
+        The name as given.
+    tokens : tuple of str
+        Lower-case name tokens without titles or the ``bin``/``binti`` suffix, in original spelling.
+    removed_titles : tuple of str
+        Titles removed, as written ("Drs.", "S.Pd.").
+    unified : tuple of str
+        Canonical tokens (old spellings and Arabic variants unified), one per token.
+    rules : tuple of str
+        Spelling rules that changed a token, e.g. ``"dj->j"``.
+    dropped : tuple of str
+        Tokens dropped with a ``bin``/``binti`` suffix.
+    initials : tuple of bool
+        Per token: True when it is a single letter standing for a word ("M." in "M. Rizki").
+    """
+
+    original: str
+    tokens: tuple[str, ...]
+    removed_titles: tuple[str, ...]
+    unified: tuple[str, ...]
+    rules: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    initials: tuple[bool, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The canonical tokens joined by spaces."""
+        return " ".join(self.unified)
+
+
+_DOT_JOIN = re.compile(r"\.(?=[A-Za-z])")
+_NON_LETTER = re.compile(r"[^a-z]")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _title_key(raw_token: str) -> str:
+    return _NON_LETTER.sub("", raw_token.lower())
+
+
+def _split_raw(part: str) -> list[str]:
+    tokens: list[str] = []
+    for piece in part.replace("-", " ").replace("/", " ").split():
+        key = _title_key(piece)
+        if "." in piece.rstrip(".") and key not in _DEGREES and key not in _PREFIX_TITLES:
+            # "M.Rizki", "Moh.Ali": a dot glued to the next word separates two tokens.
+            tokens.extend(p for p in _DOT_JOIN.sub(". ", piece).split() if p)
+        else:
+            tokens.append(piece)
+    return tokens
+
+
+@lru_cache(maxsize=262144)
+def normalize_name(raw: str) -> NormalizedName:
+    """Normalise an Indonesian personal name for comparison.
+
+    Parameters
+    ----------
+    raw : str
+        The name as written in the source, titles and all.
+
+    Returns
+    -------
+    NormalizedName
+
+    Examples
+    --------
+    >>> n = normalize_name("Drs. H. Agoes Soedjono, S.Pd., M.Si.")
+    >>> n.tokens, n.removed_titles, n.unified
+    (('agoes', 'soedjono'), ('Drs.', 'H.', 'S.Pd.', 'M.Si.'), ('agus', 'suyono'))
+    >>> normalize_name("Ahmad Fauzi bin Abdullah").dropped
+    ('abdullah',)
+    """
+    text = _strip_accents(raw).replace("’", "'").replace("`", "'")
+    parts = [p.strip() for p in text.split(",")]
+    name_raw: list[str] = _split_raw(parts[0]) if parts else []
+    prefix_titles: list[str] = []
+    suffix_titles: list[str] = []
+    for part in parts[1:]:
+        pieces = _split_raw(part)
+        if pieces and all(_title_key(p) in _DEGREES or _title_key(p) in _PREFIX_TITLES for p in pieces):
+            suffix_titles.extend(pieces)
+        else:
+            name_raw.extend(pieces)
+
+    # Leading titles (a leading H. is Haji, see the module docstring); the name itself is never emptied.
+    while len(name_raw) > 1 and _title_key(name_raw[0]) in _PREFIX_TITLES:
+        prefix_titles.append(name_raw.pop(0))
+    # Trailing degrees written without a comma ("Budi Santoso SE", "Rina M.Pd").
+    trailing: list[str] = []
+    while len(name_raw) > 1:
+        last = name_raw[-1]
+        key = _title_key(last)
+        if key in _DEGREES and ("." in last or key not in _AMBIGUOUS_DEGREES):
+            trailing.insert(0, name_raw.pop())
+        else:
+            break
+    # Dotted titles elsewhere ("Siti Hj. Aminah" appears in HR exports).
+    kept: list[str] = []
+    middle_titles: list[str] = []
+    for i, piece in enumerate(name_raw):
+        key = _title_key(piece)
+        if i > 0 and "." in piece and len(key) > 1 and (key in _DEGREES or key in _PREFIX_TITLES):
+            middle_titles.append(piece)
+        else:
+            kept.append(piece)
+    removed = prefix_titles + middle_titles + trailing + suffix_titles
+
+    tokens: list[str] = []
+    initials: list[bool] = []
+    dropped: list[str] = []
+    for piece in kept:
+        token = _NON_LETTER.sub("", _strip_accents(piece).lower())
+        if not token:
+            continue
+        if token in _PARTICLES_BIN and tokens:
+            # "bin"/"binti" + father's name: the father's name is not the person's own name.
+            dropped = [_NON_LETTER.sub("", p.lower()) for p in kept[kept.index(piece) + 1 :]]
+            dropped = [d for d in dropped if d]
+            break
+        tokens.append(token)
+        initials.append(len(token) == 1)
+
+    unified: list[str] = []
+    rules: list[str] = []
+    for token, is_initial in zip(tokens, initials, strict=True):
+        if is_initial:
+            unified.append(token)
+            continue
+        base, applied = _apply_rules(token)
+        canon = _VARIANTS.get(base, base)
+        for label in applied:
+            if label not in rules:
+                rules.append(label)
+        unified.append(canon)
+    return NormalizedName(
+        original=raw,
+        tokens=tuple(tokens),
+        removed_titles=tuple(removed),
+        unified=tuple(unified),
+        rules=tuple(rules),
+        dropped=tuple(dropped),
+        initials=tuple(initials),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NameComparison:
+    """How similar two names are, and why.
+
+    Attributes
+    ----------
+    similarity : float
+        0..1, weighted by how identifying each token is.
+    notes : tuple of str
+        What made the difference, for reviewers ("titles removed: Drs.", "initial m = muhammad", ...).
+    weight : float
+        Total weight of the tokens that agree: low when only common tokens ("Siti", "Nur") agree.
+    """
+
+    similarity: float
+    notes: tuple[str, ...]
+    weight: float = 0.0
+
+
+def _as_normalized(name: str | NormalizedName) -> NormalizedName:
+    return name if isinstance(name, NormalizedName) else normalize_name(name)
+
+
+def _merge_joined(mine: list[str], other: list[tuple[str, str, bool]]) -> list[str]:
+    """Join two adjacent tokens of ``other`` that together spell a token of ``mine`` ("Nur Hayati")."""
+    notes: list[str] = []
+    mine_set = set(mine)
+    i = 0
+    while i < len(other) - 1:
+        (c1, d1, _), (c2, d2, _) = other[i], other[i + 1]
+        if c1 + c2 in mine_set and c1 not in mine_set and c2 not in mine_set:
+            notes.append(f"written as one word: {d1} {d2}")
+            other[i : i + 2] = [(c1 + c2, d1 + d2, False)]
+        i += 1
+    return notes
+
+
+@lru_cache(maxsize=262144)
+def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
+    # (canonical, as written, is_initial) per token.
+    xa = list(zip(a.unified, a.tokens, a.initials, strict=True))
+    xb = list(zip(b.unified, b.tokens, b.initials, strict=True))
+    if not xa or not xb:
+        return NameComparison(0.0, ("a name is empty after normalisation",), 0.0)
+    notes = _merge_joined([t[0] for t in xa], xb)
+    notes += _merge_joined([t[0] for t in xb], xa)
+
+    # Score every token pair, then align greedily from the best pair down.
+    candidates: list[tuple[float, float, int, int, str]] = []
+    for i, (x, dx, x_init) in enumerate(xa):
+        for j, (y, dy, y_init) in enumerate(xb):
+            if x == y:
+                w = token_weight(x) * (NAME_INITIAL_WEIGHT_FACTOR if x_init else 1.0)
+                candidates.append((1.0, w, i, j, ""))
+            elif (x_init and not y_init and y.startswith(x)) or (y_init and not x_init and x.startswith(y)):
+                full, initial = (dy, dx) if x_init else (dx, dy)
+                w = token_weight(y if x_init else x) * NAME_INITIAL_WEIGHT_FACTOR
+                candidates.append((1.0, w, i, j, f"initial {initial.upper()}. = {full}"))
+            elif not x_init and not y_init:
+                s = Indel.normalized_similarity(x, y)
+                if s >= NAME_TOKEN_MIN_SIMILARITY:
+                    # Squared: "wahyuni"/"wahyudi" (0.86) are two different names more often than a typo.
+                    s = s * s
+                    w = (token_weight(x) + token_weight(y)) / 2
+                    candidates.append((s, w, i, j, f"{dx}~{dy} {s:.2f}"))
+    candidates.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    num = 0.0
+    matched_w = 0.0
+    for s, w, i, j, note in candidates:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        num += s * w
+        matched_w += w
+        if note:
+            notes.append(note)
+
+    def unmatched(tokens: list[tuple[str, str, bool]], used: set[int]) -> tuple[float, list[str]]:
+        total, words = 0.0, []
+        for k, (t, d, initial) in enumerate(tokens):
+            if k not in used:
+                total += token_weight(t) * (NAME_INITIAL_WEIGHT_FACTOR if initial else 1.0)
+                words.append(d)
+        return total, words
+
+    ua, wa = unmatched(xa, used_a)
+    ub, wb = unmatched(xb, used_b)
+    small, large = min(ua, ub), max(ua, ub)
+    if matched_w == 0:
+        similarity = 0.0
+    elif small == 0:
+        # One name holds every token of the other (a dropped middle name, "Siti" left out): a bounded
+        # penalty, because Permendagri 73/2022 asks for 2+ words yet old records often carry fewer.
+        similarity = (num / matched_w) * (1 - NAME_DROPPED_TOKEN_COST * min(1.0, large / matched_w))
+    else:
+        # Tokens on both sides that align with nothing: two different names that share a few words.
+        similarity = num / (matched_w + small + large)
+    if small == 0 and large > 0:
+        notes.append("only in one name: " + " ".join(wa or wb))
+    elif small > 0:
+        notes.append("tokens that disagree: " + " ".join(wa) + " / " + " ".join(wb))
+    return NameComparison(round(min(1.0, similarity), 6), tuple(notes), round(matched_w, 6))
+
+
+def compare_names(a: str | NormalizedName, b: str | NormalizedName) -> NameComparison:
+    """Compare two names, weighing rare tokens more than common ones.
+
+    Parameters
+    ----------
+    a, b : str or NormalizedName
+
+    Returns
+    -------
+    NameComparison
+        ``similarity`` is 1.0 for the same canonical tokens, symmetric in ``a`` and ``b``; ``notes`` say what
+        normalisation or alignment made the difference.
+
+    Examples
+    --------
+    >>> c = compare_names("Drs. Moch. Soedjono, M.Si.", "Muhammad Sujono")
+    >>> c.similarity
+    1.0
+    >>> c.notes
+    ('titles removed: Drs., M.Si.', 'spellings unified: oe->u, dj->j', 'variants: moch=muhammad')
+    >>> compare_names("Siti Aminah", "Siti Rahmawati").similarity < 0.5
+    True
+    """
+    na, nb = _as_normalized(a), _as_normalized(b)
+    # Order the pair so the result (and its notes) do not depend on argument order.
+    first, second = (na, nb) if (na.unified, na.original) <= (nb.unified, nb.original) else (nb, na)
+    core = _compare(first, second)
+    notes: list[str] = []
+    titles = first.removed_titles + second.removed_titles
+    if titles:
+        notes.append("titles removed: " + ", ".join(dict.fromkeys(titles)))
+    spell = _spelling_notes(first, second)
+    if spell:
+        notes.append("spellings unified: " + ", ".join(spell))
+    variants = _variant_notes(first, second)
+    if variants:
+        notes.append("variants: " + ", ".join(variants))
+    for n in (first, second):
+        if n.dropped:
+            notes.append("bin/binti suffix dropped: " + " ".join(n.dropped))
+    notes.extend(core.notes)
+    return NameComparison(core.similarity, tuple(notes), core.weight)
+
+
+def _spelling_notes(a: NormalizedName, b: NormalizedName) -> list[str]:
+    """Official spelling rules that made two differently written tokens equal."""
+    labels: list[str] = []
+    official = {"oe->u", "dj->j", "tj->c", "nj->ny", "sj->sy", "ch->kh", "j->y"}
+    for ta, ua in zip(a.tokens, a.unified, strict=True):
+        for tb, ub in zip(b.tokens, b.unified, strict=True):
+            if ua == ub and ta != tb and _apply_rules(ta)[0] == _apply_rules(tb)[0]:
+                for token in (ta, tb):
+                    _, applied = _apply_rules(token)
+                    for label in applied:
+                        if label in official and label not in labels and not _rule_in_both(label, ta, tb):
+                            labels.append(label)
+    return labels
+
+
+def _rule_in_both(label: str, ta: str, tb: str) -> bool:
+    return label in _apply_rules(ta)[1] and label in _apply_rules(tb)[1]
+
+
+def _variant_notes(a: NormalizedName, b: NormalizedName) -> list[str]:
+    notes: list[str] = []
+    for ta, ua in zip(a.tokens, a.unified, strict=True):
+        for tb, ub in zip(b.tokens, b.unified, strict=True):
+            if ua == ub and ta != tb and _apply_rules(ta)[0] != _apply_rules(tb)[0]:
+                note = f"{ta}={tb}"
+                if note not in notes:
+                    notes.append(note)
+    return notes
