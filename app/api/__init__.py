@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from app.api.routes import keys
+from app.api.routes import keys, selfcheck
 from app.deps import current_key
 
 API_PREFIX = "/api/v1"
 # Public paths start with this; nothing else under /api may be reachable without a key.
 PUBLIC_PREFIX = f"{API_PREFIX}/self-check"
 
-PROTECTED: tuple[APIRouter, ...] = (keys.router,)
-PUBLIC: tuple[APIRouter, ...] = ()
+PROTECTED: tuple[APIRouter, ...] = (keys.router, selfcheck.router)
+PUBLIC: tuple[APIRouter, ...] = (selfcheck.public_router,)
 
 
 def build_api_router() -> APIRouter:

@@ -1,0 +1,278 @@
+"""The public self-check ("Cek NIK"): is my NIK on a party-member or supporter list?
+
+The answer reveals only what the person needs (DOMAIN.md, "Personal data"): listed or not, and per listing the
+list type, party or candidate, election, region and the name on the list masked to first letters. Never
+entry ids, other rows or the full name. The NIK is echoed masked, audited masked, and never stored in clear.
+
+Order of a look-up, cheapest first:
+
+1. the per-client rate limit (every request counts, valid or not: that is what stops flooding);
+2. NIK validation, answered with the reason before any database read. Rejections (empty, non-digit, wrong
+   length, scientific notation) and placeholder NIKs (``0000000000000000``, ``2222222222222222``) are refused:
+   placeholders are nobody's NIK and appear on many lists under many names, so answering would reveal other
+   people's (masked) names. *Judgement:* an impossible birth date, unknown region or serial ``0000`` does NOT
+   stop the look-up — real KTPs carry such NIKs and lists store them (DOMAIN.md) — but the answer tells the
+   person, so a mistyped NIK is noticed;
+3. the challenge, once the client has used its free look-ups in the challenge window;
+4. one indexed query: ``list_entries.nik`` (index ``ix_list_entries_nik_version``) joined to lists whose
+   ``active_version_id`` is the entry's version and which are not deleted.
+
+Matching is exact on the 16 digits: a list row whose last digit Excel zeroed is not shown (it may be someone
+else's NIK).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app import challenge
+from app.config import Settings
+from app.errors import Forbidden, ValidationFailed
+from app.models import ListEntry, WatchList
+from app.ratelimit import ClientLimiter
+from app.services import audit
+from matching.nik import mask_nik, parse_nik
+
+logger = logging.getLogger(__name__)
+
+# A NIK on more lists than this is almost certainly a data problem; the page stays readable.
+MAX_LISTINGS = 50
+REPORT_TOKEN_SALT = "netra.selfcheck.report"
+
+REJECTION_MESSAGES = {
+    "empty": "NIK belum diisi.",
+    "non_digit": "NIK hanya boleh berisi angka.",
+    "wrong_length": "NIK harus terdiri dari 16 angka.",
+    "scientific_notation": "NIK tertulis dalam notasi ilmiah (misalnya 3.27E+15); tulis ke-16 angkanya.",
+    "placeholder": (
+        "Ini bukan NIK seseorang (angka pengisi seperti 0000000000000000). Periksa kembali NIK Anda."
+    ),
+}
+FLAG_NOTES = {
+    "impossible_birth_date": (
+        "Tanggal lahir pada NIK ini tidak mungkin; periksa kembali apakah NIK sudah benar."
+    ),
+    "unknown_region": "Kode wilayah pada NIK ini tidak dikenal; periksa kembali apakah NIK sudah benar.",
+    "serial_zero": "Nomor urut pada NIK ini 0000, yang tidak lazim; periksa kembali apakah NIK sudah benar.",
+}
+
+
+class InvalidNik(ValidationFailed):
+    slug = "invalid-nik"
+    title = "Invalid NIK"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(REJECTION_MESSAGES[reason], extra={"reason": reason})
+        self.reason = reason
+
+
+class ChallengeRequired(Forbidden):
+    """Too many look-ups from this client: solve the attached challenge and send the solution."""
+
+    slug = "challenge-required"
+    title = "Challenge required"
+
+    def __init__(
+        self, pow_challenge: challenge.PowChallenge, text: challenge.TextChallenge | None, *, failed: bool
+    ):
+        message = (
+            "Jawaban tantangan tidak benar atau sudah kedaluwarsa; coba lagi."
+            if failed
+            else "Terlalu banyak pemeriksaan dari alamat ini; selesaikan tantangan untuk melanjutkan."
+        )
+        super().__init__(message, extra={"challenge": pow_challenge.as_dict()})
+        self.pow_challenge = pow_challenge
+        self.text_challenge = text
+        self.failed = failed
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeAnswer:
+    """What a client sends back: an ALTCHA-style solution, or (web only) the text question's answer."""
+
+    pow_solution: str | None = None
+    text_token: str | None = None
+    text_answer: str | None = None
+
+    @property
+    def given(self) -> bool:
+        return bool(self.pow_solution or (self.text_token and self.text_answer))
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    list_id: int
+    list_type: str
+    owner: str
+    election: str
+    region: str | None
+    name_masked: str
+
+
+@dataclass(frozen=True, slots=True)
+class SelfCheckResult:
+    nik_masked: str
+    listings: tuple[Listing, ...]
+    notes: tuple[str, ...] = ()
+    # Present only when listed: lets the person file a misuse report about these listings.
+    report_token: str | None = None
+
+    @property
+    def listed(self) -> bool:
+        return bool(self.listings)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportGrant:
+    """What a valid report token proves: this masked NIK was just found on these lists."""
+
+    nik_masked: str
+    nik_digest: str
+    list_ids: frozenset[int]
+
+
+def mask_name(name: str) -> str:
+    """First letter of each word, the rest starred.
+
+    >>> mask_name("Siti  Aminah")
+    'S*** A*****'
+    """
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
+def nik_digest(secret: str, digits: str) -> str:
+    """Keyed hash of a NIK: groups one person's reports without keeping the NIK (64 hex chars)."""
+    return hmac.new(secret.encode(), f"nik:{digits}".encode(), hashlib.sha256).hexdigest()
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret(), salt=REPORT_TOKEN_SALT)
+
+
+def issue_report_token(settings: Settings, nik_masked: str, digest: str, list_ids: list[int]) -> str:
+    # Signed, not encrypted: it must never carry the plain NIK.
+    return _serializer(settings).dumps({"m": nik_masked, "d": digest, "l": sorted(set(list_ids))})
+
+
+def read_report_token(settings: Settings, token: str) -> ReportGrant | None:
+    """The grant in ``token``, or None if it is forged, malformed or older than the configured lifetime."""
+    try:
+        data = _serializer(settings).loads(token, max_age=settings.selfcheck_report_token_seconds)
+        return ReportGrant(str(data["m"]), str(data["d"]), frozenset(int(i) for i in data["l"]))
+    except (BadSignature, SignatureExpired, KeyError, TypeError, ValueError):
+        return None
+
+
+def _audit_lookup(session: Session, client: str, detail: dict[str, Any]) -> None:
+    audit.record(session, f"public:{client}", "selfcheck.lookup", detail=detail, client=client[:64])
+
+
+def new_challenge(settings: Settings) -> tuple[challenge.PowChallenge, challenge.TextChallenge | None]:
+    key = settings.secret().encode()
+    ttl = settings.selfcheck_challenge_ttl_seconds
+    pow_challenge = challenge.issue_pow(key, maxnumber=settings.selfcheck_pow_maxnumber, ttl_seconds=ttl)
+    text = challenge.issue_text(key, ttl_seconds=ttl) if settings.selfcheck_text_challenge else None
+    return pow_challenge, text
+
+
+def pending_challenge(
+    settings: Settings, limiter: ClientLimiter, client: str
+) -> tuple[challenge.PowChallenge, challenge.TextChallenge | None] | None:
+    """A challenge to show with the form if this client's next look-up will need one."""
+    return new_challenge(settings) if limiter.challenge_required(client) else None
+
+
+def _challenge_solved(
+    settings: Settings, limiter: ClientLimiter, answer: ChallengeAnswer, *, allow_text: bool
+) -> bool:
+    key = settings.secret().encode()
+    if answer.pow_solution and challenge.verify_pow(key, answer.pow_solution, replay=limiter):
+        return True
+    if allow_text and settings.selfcheck_text_challenge and answer.text_token and answer.text_answer:
+        return challenge.verify_text(key, answer.text_token, answer.text_answer, replay=limiter)
+    return False
+
+
+def find_listings(session: Session, digits: str) -> tuple[Listing, ...]:
+    """Listings of one NIK on active, undeleted lists: one indexed query."""
+    stmt = (
+        select(
+            col(WatchList.id),
+            col(WatchList.list_type),
+            col(WatchList.owner),
+            col(WatchList.election),
+            col(WatchList.region),
+            col(ListEntry.name),
+        )
+        .join(WatchList, col(WatchList.active_version_id) == col(ListEntry.version_id))
+        .where(col(ListEntry.nik) == digits, col(WatchList.deleted_at).is_(None))
+        .limit(MAX_LISTINGS)
+    )
+    seen: dict[tuple[int, str], Listing] = {}
+    for list_id, list_type, owner, election, region, name in session.execute(stmt):
+        listing = Listing(list_id, list_type, owner, election, region, mask_name(name))
+        seen.setdefault((list_id, listing.name_masked), listing)
+    return tuple(
+        sorted(seen.values(), key=lambda item: (item.list_type, item.owner, item.election, item.list_id))
+    )
+
+
+def look_up(
+    session: Session,
+    raw_nik: str,
+    *,
+    client: str,
+    settings: Settings,
+    limiter: ClientLimiter,
+    answer: ChallengeAnswer | None = None,
+    allow_text_challenge: bool = False,
+) -> SelfCheckResult:
+    """Run one self-check for ``client``; raises RateLimited, InvalidNik or ChallengeRequired."""
+    limiter.hit("lookup", client)
+
+    nik = parse_nik(raw_nik)
+    reason = nik.rejection or ("placeholder" if "placeholder" in nik.flags else None)
+    if reason is not None or nik.digits is None:
+        reason = reason or "empty"
+        _audit_lookup(session, client, {"outcome": "invalid", "reason": reason})
+        session.commit()
+        raise InvalidNik(reason)
+    nik_masked = mask_nik(nik.digits)
+
+    if limiter.challenge_required(client):
+        answer = answer or ChallengeAnswer()
+        if not _challenge_solved(settings, limiter, answer, allow_text=allow_text_challenge):
+            outcome = "challenge_failed" if answer.given else "challenge_required"
+            _audit_lookup(session, client, {"outcome": outcome, "nik": nik_masked})
+            session.commit()
+            pow_challenge, text = new_challenge(settings)
+            raise ChallengeRequired(
+                pow_challenge, text if allow_text_challenge else None, failed=answer.given
+            )
+
+    listings = find_listings(session, nik.digits)
+    limiter.count_lookup(client)
+    detail: dict[str, Any] = {
+        "outcome": "listed" if listings else "not_listed",
+        "nik": nik_masked,
+        "listings": len(listings),
+    }
+    if nik.flags:
+        detail["flags"] = sorted(nik.flags)
+    _audit_lookup(session, client, detail)
+    session.commit()
+
+    notes = tuple(FLAG_NOTES[flag] for flag in sorted(nik.flags) if flag in FLAG_NOTES)
+    token = None
+    if listings:
+        digest = nik_digest(settings.secret(), nik.digits)
+        token = issue_report_token(settings, nik_masked, digest, [item.list_id for item in listings])
+    return SelfCheckResult(nik_masked=nik_masked, listings=listings, notes=notes, report_token=token)

@@ -1,0 +1,162 @@
+"""Public "Cek NIK" pages: a form, its answer, and the "NIK saya dicatut" report form.
+
+Plain HTML forms, no JavaScript needed. When a challenge is due, the form carries both the proof-of-work
+challenge (solved by ``/static/selfcheck.js`` if scripts run) and a text question for browsers without
+JavaScript; whichever is answered is accepted. Answers are never cached (they hold masked personal data).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.deps import SessionDep, SettingsDep
+from app.errors import NetraError, RateLimited
+from app.ratelimit import ClientLimiter, get_limiter, request_client
+from app.services import misuse, selfcheck
+from app.web import templates
+
+router = APIRouter(include_in_schema=False)
+
+LIST_TYPE_LABELS = {"party_member": "Anggota partai politik", "supporter": "Pendukung calon"}
+NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+def _limiter(settings: SettingsDep) -> ClientLimiter:
+    return get_limiter(settings)
+
+
+def _client(request: Request, settings: SettingsDep) -> str:
+    return request_client(request, settings)
+
+
+LimiterDep = Annotated[ClientLimiter, Depends(_limiter)]
+ClientDep = Annotated[str, Depends(_client)]
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    headers = dict(NO_STORE)
+    retry_after = context.get("retry_after")
+    if retry_after:
+        headers["Retry-After"] = str(retry_after)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"list_type_labels": LIST_TYPE_LABELS, **context},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+def _form(
+    request: Request,
+    *,
+    error: str | None = None,
+    challenge: tuple[Any, Any] | None = None,
+    status_code: int = 200,
+    retry_after: int | None = None,
+) -> HTMLResponse:
+    pow_challenge, text = challenge if challenge is not None else (None, None)
+    return _render(
+        request,
+        "selfcheck/form.html",
+        {
+            "error": error,
+            "pow_challenge": pow_challenge.as_dict() if pow_challenge is not None else None,
+            "text_challenge": text,
+            "retry_after": retry_after,
+        },
+        status_code,
+    )
+
+
+@router.get("/cek-nik", response_class=HTMLResponse)
+def selfcheck_form(
+    request: Request, settings: SettingsDep, limiter: LimiterDep, client: ClientDep
+) -> Response:
+    return _form(request, challenge=selfcheck.pending_challenge(settings, limiter, client))
+
+
+@router.post("/cek-nik", response_class=HTMLResponse)
+def selfcheck_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    client: ClientDep,
+    nik: Annotated[str, Form(max_length=64)] = "",
+    altcha: Annotated[str, Form(max_length=4096)] = "",
+    soal: Annotated[str, Form(max_length=200)] = "",
+    jawaban: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    answer = selfcheck.ChallengeAnswer(
+        pow_solution=altcha or None, text_token=soal or None, text_answer=jawaban
+    )
+    try:
+        result = selfcheck.look_up(
+            session,
+            nik,
+            client=client,
+            settings=settings,
+            limiter=limiter,
+            answer=answer,
+            allow_text_challenge=True,
+        )
+    except RateLimited as exc:
+        return _form(request, error=exc.message, status_code=429, retry_after=exc.retry_after)
+    except selfcheck.ChallengeRequired as exc:
+        return _form(
+            request,
+            error=exc.message,
+            challenge=(exc.pow_challenge, exc.text_challenge),
+            status_code=exc.status,
+        )
+    except selfcheck.InvalidNik as exc:
+        return _form(
+            request,
+            error=exc.message,
+            challenge=selfcheck.pending_challenge(settings, limiter, client),
+            status_code=exc.status,
+        )
+    return _render(request, "selfcheck/result.html", {"result": result})
+
+
+@router.post("/cek-nik/laporan", response_class=HTMLResponse)
+def misuse_report_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    client: ClientDep,
+    token: Annotated[str, Form(max_length=2000)] = "",
+    list_id: Annotated[int | None, Form()] = None,
+    contact: Annotated[str, Form(max_length=200)] = "",
+    statement: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    if list_id is None:
+        return _render(
+            request,
+            "selfcheck/report_done.html",
+            {"error": "Pilih daftar yang mencantumkan NIK Anda tanpa izin."},
+            422,
+        )
+    try:
+        report = misuse.file_report(
+            session,
+            token=token,
+            list_id=list_id,
+            contact=contact,
+            statement=statement,
+            client=client,
+            settings=settings,
+            limiter=limiter,
+        )
+    except RateLimited as exc:
+        return _render(
+            request, "selfcheck/report_done.html", {"error": exc.message, "retry_after": exc.retry_after}, 429
+        )
+    except NetraError as exc:
+        return _render(request, "selfcheck/report_done.html", {"error": exc.message}, exc.status)
+    return _render(request, "selfcheck/report_done.html", {"report": report})
