@@ -68,8 +68,10 @@ def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(NikMaskFilter())
+    handler.set_name("netra")
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only our own handler, so pytest's capture handlers (and any a host adds) stay in place.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "netra"] + [handler]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         uvicorn_logger = logging.getLogger(name)
