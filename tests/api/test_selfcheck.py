@@ -132,7 +132,8 @@ def test_listed_nik_is_answered_masked(make_client: ClientMaker, session: Sessio
         },
     ]
     # Neither the full name, the plain NIK nor any entry id leaves the service.
-    assert "Siti" not in response.text and "Aminah" not in response.text
+    assert "Siti" not in response.text
+    assert "Aminah" not in response.text
     assert NIK not in response.text
     assert "entry" not in response.text
 
@@ -203,13 +204,22 @@ def test_every_lookup_is_audited_without_the_plain_nik(make_client: ClientMaker,
 
     events = lookup_events(session)
     assert [(e.actor, e.client, e.detail) for e in events] == [
-        ("public:198.51.100.23", "198.51.100.23", {"outcome": "listed", "nik": "3275********0001", "listings": 1}),
-        ("public:198.51.100.23", "198.51.100.23", {"outcome": "not_listed", "nik": "3275********0002", "listings": 0}),
+        (
+            "public:198.51.100.23",
+            "198.51.100.23",
+            {"outcome": "listed", "nik": "3275********0001", "listings": 1},
+        ),
+        (
+            "public:198.51.100.23",
+            "198.51.100.23",
+            {"outcome": "not_listed", "nik": "3275********0002", "listings": 0},
+        ),
     ]
     assert all(event.at is not None for event in events)
     for event in session.exec(select(AuditEvent)).all():
         dumped = json.dumps(event.model_dump(mode="json"))
-        assert NIK not in dumped and OTHER_NIK not in dumped
+        assert NIK not in dumped
+        assert OTHER_NIK not in dumped
 
 
 # --- rate limits and client addresses ------------------------------------------------------------------
@@ -238,7 +248,9 @@ def test_daily_limit_applies_too(make_client: ClientMaker) -> None:
     assert int(response.headers["Retry-After"]) > 3600
 
 
-def test_spoofed_forwarded_for_from_untrusted_peer_is_ignored(make_client: ClientMaker, session: Session) -> None:
+def test_spoofed_forwarded_for_from_untrusted_peer_is_ignored(
+    make_client: ClientMaker, session: Session
+) -> None:
     client = make_client(peer="203.0.113.5", selfcheck_rate_limits="1/minute", trusted_proxies=["10.0.0.0/8"])
     first = client.post("/api/v1/self-check", json={"nik": NIK}, headers={"X-Forwarded-For": "192.0.2.1"})
     second = client.post("/api/v1/self-check", json={"nik": NIK}, headers={"X-Forwarded-For": "192.0.2.2"})
@@ -247,11 +259,15 @@ def test_spoofed_forwarded_for_from_untrusted_peer_is_ignored(make_client: Clien
     assert {event.client for event in lookup_events(session)} == {"203.0.113.5"}
 
 
-def test_forwarded_for_from_trusted_proxy_names_the_client(make_client: ClientMaker, session: Session) -> None:
+def test_forwarded_for_from_trusted_proxy_names_the_client(
+    make_client: ClientMaker, session: Session
+) -> None:
     client = make_client(peer="10.0.0.2", selfcheck_rate_limits="1/minute", trusted_proxies=["10.0.0.0/8"])
 
     def ask(forwarded: str) -> int:
-        response = client.post("/api/v1/self-check", json={"nik": NIK}, headers={"X-Forwarded-For": forwarded})
+        response = client.post(
+            "/api/v1/self-check", json={"nik": NIK}, headers={"X-Forwarded-For": forwarded}
+        )
         return response.status_code
 
     assert ask("198.51.100.1") == 200
@@ -335,7 +351,8 @@ def test_expired_pow_challenge_is_refused() -> None:
 def test_text_challenge_accepts_only_the_right_sum_once() -> None:
     key = b"k" * 32
     text = challenge.issue_text(key, ttl_seconds=60)
-    assert text.question.startswith("Berapa ") and " ditambah " in text.question
+    assert text.question.startswith("Berapa ")
+    assert " ditambah " in text.question
     replay = _Once()
     right = [n for n in range(4, 39) if challenge.verify_text(key, text.token, str(n), replay=_Once())]
     assert len(right) == 1
