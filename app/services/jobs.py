@@ -1,0 +1,291 @@
+"""A generic job queue kept in the ``jobs`` table, shared by every worker that reaches the database.
+
+Life of a job::
+
+    enqueue ──> queued ──claim──> running ──complete──> done
+                  ^                 │  │
+                  │   fail(retry)   │  └──fail / attempts used up──> failed
+                  └─────────────────┘
+                  lease expired (worker died): claimable again while attempts remain
+
+A claim takes a *lease*: the job belongs to the claiming worker until ``lease_until``. A live worker
+extends it with :func:`heartbeat`; a dead one stops doing so, and once the lease has expired any worker
+may claim the job again. Handlers must therefore be idempotent: a job can run again after its first
+runner died half-way (ingestion is, because a version is stored in one transaction or not at all).
+
+Claiming uses ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers on several machines
+never wait on each other, and a guarded ``UPDATE … WHERE status = <what we read>`` on SQLite, whose
+writers are serialised anyway.
+
+Handlers are registered per ``Job.kind``::
+
+    @jobs.handler("check")
+    def run_check(ctx: jobs.JobContext) -> None:
+        with Session(ctx.engine) as session:
+            ...
+
+``on_failure`` (optional) runs in its own transaction when a job is given up for good, so the
+resource it worked on can be marked failed with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, or_, select, update
+from sqlmodel import Session, col
+
+from app.models import Job, utcnow
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(minutes=2)
+DEFAULT_MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a handler gets: the job's identity and a bind to open its own sessions with (:func:`session_for`).
+
+    ``engine`` is an :class:`Engine`, or in tests the :class:`Connection` every session joins.
+    """
+
+    engine: Engine | Connection
+    job_id: int
+    kind: str
+    target_id: int
+    payload: dict[str, Any]
+    attempt: int
+    worker: str
+
+
+JobHandler = Callable[[JobContext], None]
+FailureHandler = Callable[[Session, Job, str], None]
+
+
+@dataclass
+class _Registration:
+    run: JobHandler
+    on_failure: FailureHandler | None = None
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+
+
+@dataclass
+class HandlerRegistry:
+    """Maps ``Job.kind`` to the function that does the work."""
+
+    _handlers: dict[str, _Registration] = field(default_factory=dict)
+
+    def register(
+        self,
+        kind: str,
+        run: JobHandler,
+        *,
+        on_failure: FailureHandler | None = None,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ) -> None:
+        self._handlers[kind] = _Registration(run, on_failure, max_attempts)
+
+    def get(self, kind: str) -> _Registration | None:
+        return self._handlers.get(kind)
+
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(self._handlers)
+
+
+registry = HandlerRegistry()
+
+
+def handler(
+    kind: str, *, on_failure: FailureHandler | None = None, max_attempts: int = DEFAULT_MAX_ATTEMPTS
+) -> Callable[[JobHandler], JobHandler]:
+    """Decorator form of ``registry.register``."""
+
+    def decorate(run: JobHandler) -> JobHandler:
+        registry.register(kind, run, on_failure=on_failure, max_attempts=max_attempts)
+        return run
+
+    return decorate
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    target_id: int,
+    payload: dict[str, Any] | None = None,
+    *,
+    available_at: datetime | None = None,
+) -> Job:
+    """Add a job to the caller's transaction; it becomes claimable when the caller commits.
+
+    Not committing here lets a service create a resource and the job that processes it atomically.
+    """
+    job = Job(kind=kind, target_id=target_id, payload=payload or {}, available_at=available_at or utcnow())
+    session.add(job)
+    session.flush()
+    return job
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        (col(Job.status) == "queued") & (col(Job.available_at) <= now),
+        (col(Job.status) == "running") & (col(Job.lease_until) < now),
+    )
+
+
+def claim(
+    session: Session,
+    *,
+    worker: str,
+    kinds: Iterable[str] | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+) -> Job | None:
+    """Take the oldest claimable job under a lease, or return ``None``. Commits."""
+    now = utcnow()
+    kind_list = list(kinds) if kinds is not None else None
+    candidates = select(col(Job.id)).where(_claimable(now))
+    if kind_list is not None:
+        candidates = candidates.where(col(Job.kind).in_(kind_list))
+    candidates = candidates.order_by(col(Job.available_at), col(Job.id)).limit(1)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for _ in range(5):  # on SQLite another worker may win the guarded update; try the next candidate
+        query = candidates.with_for_update(skip_locked=True) if postgres else candidates
+        job_id = session.execute(query).scalar_one_or_none()
+        if job_id is None:
+            session.rollback()
+            return None
+        claimed = session.execute(
+            update(Job)
+            .where(col(Job.id) == job_id, _claimable(now))
+            .values(status="running", worker=worker, lease_until=now + lease, attempts=Job.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            session.commit()
+            job = session.get(Job, job_id, populate_existing=True)
+            assert job is not None
+            return job
+        session.rollback()
+    return None
+
+
+def heartbeat(session: Session, job_id: int, *, worker: str, lease: timedelta = DEFAULT_LEASE) -> bool:
+    """Extend the lease; ``False`` if the job is no longer this worker's. Commits."""
+    result = session.execute(
+        update(Job)
+        .where(col(Job.id) == job_id, col(Job.worker) == worker, col(Job.status) == "running")
+        .values(lease_until=utcnow() + lease)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def complete(session: Session, job_id: int, *, worker: str) -> bool:
+    """Mark the job done; ``False`` if another worker took it over meanwhile. Commits."""
+    result = session.execute(
+        update(Job)
+        .where(col(Job.id) == job_id, col(Job.worker) == worker, col(Job.status) == "running")
+        .values(status="done", finished_at=utcnow(), lease_until=None, error=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def fail(
+    session: Session,
+    job_id: int,
+    *,
+    worker: str,
+    error: str,
+    retry_in: timedelta | None = None,
+) -> bool:
+    """Record a failure: back to ``queued`` after ``retry_in`` while attempts remain, else ``failed``.
+
+    Commits. When the job is given up, the kind's ``on_failure`` runs in the same transaction.
+    """
+    job = session.get(Job, job_id, populate_existing=True)
+    if job is None or job.worker != worker or job.status != "running":
+        session.rollback()
+        return False
+    registration = registry.get(job.kind)
+    max_attempts = registration.max_attempts if registration else DEFAULT_MAX_ATTEMPTS
+    job.error = error[:2000]
+    job.lease_until = None
+    if retry_in is not None and job.attempts < max_attempts:
+        job.status = "queued"
+        job.available_at = utcnow() + retry_in
+    else:
+        job.status = "failed"
+        job.finished_at = utcnow()
+        if registration and registration.on_failure:
+            registration.on_failure(session, job, job.error)
+    session.add(job)
+    session.commit()
+    return True
+
+
+def reap_exhausted(session: Session) -> int:
+    """Give up jobs whose lease expired after their last allowed attempt. Commits.
+
+    Without this a job whose worker died on every attempt would wait forever; the worker calls it
+    before claiming.
+    """
+    now = utcnow()
+    expired = session.scalars(
+        select(Job).where(col(Job.status) == "running", col(Job.lease_until) < now)
+    ).all()
+    given_up = 0
+    for job in expired:
+        registration = registry.get(job.kind)
+        max_attempts = registration.max_attempts if registration else DEFAULT_MAX_ATTEMPTS
+        if job.attempts < max_attempts:
+            continue
+        job.status = "failed"
+        job.finished_at = now
+        job.lease_until = None
+        job.error = f"worker stopped responding on each of {job.attempts} attempts"
+        if registration and registration.on_failure:
+            registration.on_failure(session, job, job.error)
+        session.add(job)
+        given_up += 1
+    session.commit()
+    return given_up
+
+
+def session_for(bind: Engine | Connection) -> Session:
+    """A session on ``bind`` that joins an outer transaction when given a connection (tests)."""
+    return Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+
+def run_job(bind: Engine | Connection, job: Job, *, worker: str) -> bool:
+    """Run one claimed job with its handler and record the outcome; ``True`` if it succeeded."""
+    assert job.id is not None
+    registration = registry.get(job.kind)
+    with session_for(bind) as session:
+        if registration is None:
+            fail(session, job.id, worker=worker, error=f"no handler registered for job kind {job.kind!r}")
+            return False
+        ctx = JobContext(
+            engine=bind,
+            job_id=job.id,
+            kind=job.kind,
+            target_id=job.target_id,
+            payload=dict(job.payload),
+            attempt=job.attempts,
+            worker=worker,
+        )
+        try:
+            registration.run(ctx)
+        except Exception as exc:  # a handler's failure must not stop the worker
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            session.rollback()
+            fail(session, job.id, worker=worker, error=f"{type(exc).__name__}: {exc}")
+            return False
+        complete(session, job.id, worker=worker)
+        return True
