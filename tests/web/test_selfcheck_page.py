@@ -1,0 +1,156 @@
+"""The public "Cek NIK" pages work as plain HTML forms, without JavaScript."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from sqlmodel import Session, select
+
+from app.models import MisuseReport
+from tests.api.test_selfcheck import NIK, ClientMaker, create_listing
+from tests.api.test_selfcheck import make_client as make_client  # a fixture shared with these tests
+
+WORDS = {
+    "nol": 0,
+    "satu": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "sembilan": 9,
+    "sepuluh": 10,
+    "sebelas": 11,
+}
+
+
+def words_to_number(text: str) -> int:
+    """Inverse of ``app.challenge._words`` for what a person reads on the page."""
+    parts = text.split()
+    if len(parts) == 1:
+        return WORDS[parts[0]]
+    if parts[1] == "belas":
+        return 10 + WORDS[parts[0]]
+    value = WORDS[parts[0]] * 10
+    return value + (WORDS[parts[2]] if len(parts) > 2 else 0)
+
+
+def hidden(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert match, f"no hidden field {name}"
+    return unescape(match.group(1))
+
+
+def test_form_is_accessible_and_needs_no_script(make_client: ClientMaker) -> None:
+    response = make_client().get("/cek-nik")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert '<html lang="id">' in html
+    assert 'name="viewport"' in html
+    assert '<label for="nik">' in html
+    assert 'id="nik" name="nik"' in html
+    assert "<script" not in html  # no challenge due yet: nothing to run
+
+
+def test_listed_answer_page(make_client: ClientMaker, session: Session) -> None:
+    create_listing(session, NIK, "Siti Aminah", owner="Partai Contoh", region="Kota Bekasi")
+    create_listing(session, NIK, "Siti Aminah", list_type="supporter", owner="Calon Contoh")
+    response = make_client().post("/cek-nik", data={"nik": NIK})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    html = response.text
+    assert "3275********0001" in html
+    assert "Anggota partai politik" in html
+    assert "Pendukung calon" in html
+    assert "Partai Contoh" in html
+    assert "S*** A*****" in html
+    assert "Siti" not in html
+    assert NIK not in html
+    assert "NIK saya dicatut" in html
+    assert 'action="/cek-nik/laporan"' in html
+
+
+def test_unlisted_answer_page(make_client: ClientMaker) -> None:
+    response = make_client().post("/cek-nik", data={"nik": NIK})
+    assert response.status_code == 200
+    assert "tidak tercatat" in response.text
+    assert "laporan" not in response.text
+
+
+def test_invalid_nik_is_explained(make_client: ClientMaker) -> None:
+    response = make_client().post("/cek-nik", data={"nik": "12345"})
+    assert response.status_code == 422
+    assert "NIK harus terdiri dari 16 angka." in response.text
+    assert 'role="alert"' in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+def test_text_challenge_without_javascript(make_client: ClientMaker, session: Session) -> None:
+    create_listing(session, NIK, "Siti Aminah")
+    client = make_client(selfcheck_challenge_after=1)
+    assert client.post("/cek-nik", data={"nik": NIK}).status_code == 200
+
+    refused = client.post("/cek-nik", data={"nik": NIK})
+    assert refused.status_code == 403
+    html = refused.text
+    assert "selfcheck.js" in html  # the proof of work for browsers with scripts …
+    question = re.search(r"Berapa (.+?) ditambah (.+?)\?", html)
+    assert question, html  # … and a question for those without
+    answer = words_to_number(question.group(1)) + words_to_number(question.group(2))
+
+    wrong = client.post(
+        "/cek-nik", data={"nik": NIK, "soal": hidden(html, "soal"), "jawaban": str(answer + 1)}
+    )
+    assert wrong.status_code == 403
+    assert "tidak benar" in wrong.text
+
+    html = wrong.text  # a fresh question comes with the refusal
+    question = re.search(r"Berapa (.+?) ditambah (.+?)\?", html)
+    assert question
+    answer = words_to_number(question.group(1)) + words_to_number(question.group(2))
+    solved = client.post("/cek-nik", data={"nik": NIK, "soal": hidden(html, "soal"), "jawaban": str(answer)})
+    assert solved.status_code == 200
+    assert "S*** A*****" in solved.text
+
+
+def test_rate_limited_page_says_when_to_retry(make_client: ClientMaker) -> None:
+    client = make_client(selfcheck_rate_limits="1/minute")
+    client.post("/cek-nik", data={"nik": NIK})
+    response = client.post("/cek-nik", data={"nik": NIK})
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Terlalu banyak permintaan" in response.text
+
+
+def test_misuse_report_from_the_answer_page(make_client: ClientMaker, session: Session) -> None:
+    watch_list = create_listing(session, NIK, "Siti Aminah")
+    client = make_client()
+    answer = client.post("/cek-nik", data={"nik": NIK}).text
+
+    response = client.post(
+        "/cek-nik/laporan",
+        data={
+            "token": hidden(answer, "token"),
+            "list_id": str(watch_list.id),
+            "contact": "siti@example.org",
+            "statement": "Saya tidak pernah mendaftar.",
+        },
+    )
+
+    assert response.status_code == 200, response.text
+    assert "Laporan Anda sudah kami terima" in response.text
+    report = session.exec(select(MisuseReport)).one()
+    assert report.list_id == watch_list.id
+    assert report.nik_masked == "3275********0001"
+
+
+def test_misuse_report_with_bad_token_is_explained(make_client: ClientMaker) -> None:
+    response = make_client().post(
+        "/cek-nik/laporan", data={"token": "palsu", "list_id": "1", "contact": "x", "statement": "y"}
+    )
+    assert response.status_code == 403
+    assert "tidak sah" in response.text
