@@ -316,10 +316,15 @@ def _score_nik_pair(
             return _finding(r, e, "nik_exact", cmp.similarity, features)
         # Same NIK, clearly different name: evidence of "NIK dicatut" or a list error, never silently a match.
         return _finding(r, e, "nik_match_name_mismatch", cmp.similarity, features)
-    if not _strong(cmp, th.NAME_MIN_WEIGHT_NEAR_NIK):
-        return None
     # A stated birth date or gender that contradicts the roster means another person, not a typo.
     if date_f.outcome == "mismatch" or gender_f.outcome == "mismatch":
+        return None
+    min_weight = th.NAME_MIN_WEIGHT_NEAR_NIK
+    # Only a list NIK that decodes to a real date can be a namesake's own NIK; "36" as a day is a typo.
+    namesake_possible = en.trusted and date_f.outcome != "match"
+    if position is not None and 7 <= position <= 12 and not truncated and namesake_possible:
+        min_weight = th.NAME_MIN_WEIGHT_NEAR_NIK_BIRTH_SEGMENT
+    if not _strong(cmp, min_weight):
         return None
     if truncated:
         side = "roster" if rn.possibly_truncated else "list"
@@ -359,7 +364,7 @@ def _score_birth_region(
     if gender_f.outcome == "mismatch":
         return None
     cmp = compare_names(r.name, e.name)
-    if not _strong(cmp, th.NAME_MIN_WEIGHT_NO_NIK):
+    if not _strong(cmp, th.NAME_MIN_WEIGHT_BIRTH_REGION):
         return None
     why = "none given" if en is None else (en.rejection or "placeholder")
     features = [
@@ -383,7 +388,7 @@ def _score_nip(r: RosterPerson, e: ListEntry, rn: Nik, en: Nik, nip: Nip) -> Fin
     if e.gender is not None and e.gender != nip.gender:
         return None
     cmp = compare_names(r.name, e.name)
-    if not _strong(cmp, th.NAME_MIN_WEIGHT_NO_NIK):
+    if not _strong(cmp, th.NAME_MIN_WEIGHT_NIP) or cmp.missing > th.NAME_NIP_MAX_MISSING_SHARE * cmp.weight:
         return None
     why = rn.rejection or "placeholder"
     features = [

@@ -31,11 +31,12 @@ VERY_COMMON_TOKENS: tuple[str, ...] = (
     "siti", "sitti", "nur", "nurul", "muhammad", "ahmad", "abdul", "abdur", "sri", "dewi", "putri",
     "putra", "bin", "binti", "al", "el", "ibnu", "fatimah", "nurhayati", "nining", "tri", "dwi", "eka",
     "ria", "ade", "andi", "la", "wa", "teuku", "cut", "tengku", "daeng", "raden", "mas",
-    "ayu", "ratu", "sultan", "puang", "baiq", "lalu", "ina", "ama", "rahayu", "wahyuni",
+    "ayu", "ratu", "sultan", "puang", "baiq", "lalu", "ina", "ama",
 )
 
 COMMON_TOKENS: tuple[str, ...] = (
-    "sulastri", "sutrisno", "slamet", "agus", "budi", "bambang", "hendra", "rina", "yuni", "yanti", "sari",
+    "sulastri", "rahayu", "wahyuni", "sutrisno", "slamet", "agus", "budi", "bambang", "hendra", "rina",
+    "yuni", "yanti", "sari",
     "lestari", "wati", "susanti", "handayani", "kurniawan", "kurniasih", "setiawan", "hidayat", "hidayah",
     "rahmat", "rahman", "rahmawati", "hasanah", "aminah", "khadijah", "aisyah", "maryam", "fitri", "fitria",
     "indah", "kartika", "pratiwi", "purnama", "wulandari", "anggraini", "permata", "yulianti", "yuliana",

@@ -38,7 +38,9 @@ from matching.name_weights import (
 from matching.thresholds import (
     NAME_DROPPED_TOKEN_COST,
     NAME_INITIAL_WEIGHT_FACTOR,
+    NAME_JOIN_MIN_SIMILARITY,
     NAME_TOKEN_MIN_SIMILARITY,
+    NAME_TOKEN_SHARPEN,
 )
 
 __all__ = [
@@ -358,11 +360,15 @@ class NameComparison:
         What made the difference, for reviewers ("titles removed: Drs.", "initial m = muhammad", ...).
     weight : float
         Total weight of the tokens that agree: low when only common tokens ("Siti", "Nur") agree.
+    missing : float
+        Total weight of the tokens that align with nothing, on the side where it is larger (a dropped middle
+        name, an extra word).
     """
 
     similarity: float
     notes: tuple[str, ...]
     weight: float = 0.0
+    missing: float = 0.0
 
 
 def _as_normalized(name: str | NormalizedName) -> NormalizedName:
@@ -375,10 +381,12 @@ def _merge_joined(mine: list[str], other: list[tuple[str, str, bool]]) -> list[s
     mine_set = set(mine)
     i = 0
     while i < len(other) - 1:
-        (c1, d1, _), (c2, d2, _) = other[i], other[i + 1]
-        if c1 + c2 in mine_set and c1 not in mine_set and c2 not in mine_set:
-            notes.append(f"written as one word: {d1} {d2}")
-            other[i : i + 2] = [(c1 + c2, d1 + d2, False)]
+        (c1, d1, i1), (c2, d2, i2) = other[i], other[i + 1]
+        if not i1 and not i2 and c1 not in mine_set and c2 not in mine_set:
+            joined = canonical_token(d1 + d2)
+            if any(Indel.normalized_similarity(joined, m) >= NAME_JOIN_MIN_SIMILARITY for m in mine):
+                notes.append(f"written as one word: {d1} {d2}")
+                other[i : i + 2] = [(joined, d1 + d2, False)]
         i += 1
     return notes
 
@@ -400,15 +408,19 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
             if x == y:
                 w = token_weight(x) * (NAME_INITIAL_WEIGHT_FACTOR if x_init else 1.0)
                 candidates.append((1.0, w, i, j, ""))
-            elif (x_init and not y_init and y.startswith(x)) or (y_init and not x_init and x.startswith(y)):
+            elif (x_init and not y_init and (y.startswith(x) or dy.startswith(x))) or (
+                y_init and not x_init and (x.startswith(y) or dx.startswith(y))
+            ):
                 full, initial = (dy, dx) if x_init else (dx, dy)
                 w = token_weight(y if x_init else x) * NAME_INITIAL_WEIGHT_FACTOR
                 candidates.append((1.0, w, i, j, f"initial {initial.upper()}. = {full}"))
             elif not x_init and not y_init:
                 s = Indel.normalized_similarity(x, y)
                 if s >= NAME_TOKEN_MIN_SIMILARITY:
-                    # Squared: "wahyuni"/"wahyudi" (0.86) are two different names more often than a typo.
-                    s = s * s
+                    # Two different known names ("wahyuni"/"wahyudi", 0.86 -> 0.79) are sharpened apart;
+                    # an unknown word close to a name is read as a typo of it ("ibuahim"/"ibrahim", 0.86).
+                    if x in _WEIGHTS and y in _WEIGHTS:
+                        s = s**NAME_TOKEN_SHARPEN
                     w = (token_weight(x) + token_weight(y)) / 2
                     candidates.append((s, w, i, j, f"{dx}~{dy} {s:.2f}"))
     candidates.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
@@ -450,7 +462,7 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
         notes.append("only in one name: " + " ".join(wa or wb))
     elif small > 0:
         notes.append("tokens that disagree: " + " ".join(wa) + " / " + " ".join(wb))
-    return NameComparison(round(min(1.0, similarity), 6), tuple(notes), round(matched_w, 6))
+    return NameComparison(round(min(1.0, similarity), 6), tuple(notes), round(matched_w, 6), round(large, 6))
 
 
 def compare_names(a: str | NormalizedName, b: str | NormalizedName) -> NameComparison:
@@ -494,7 +506,7 @@ def compare_names(a: str | NormalizedName, b: str | NormalizedName) -> NameCompa
         if n.dropped:
             notes.append("bin/binti suffix dropped: " + " ".join(n.dropped))
     notes.extend(core.notes)
-    return NameComparison(core.similarity, tuple(notes), core.weight)
+    return NameComparison(core.similarity, tuple(notes), core.weight, core.missing)
 
 
 def _spelling_notes(a: NormalizedName, b: NormalizedName) -> list[str]:

@@ -12,18 +12,28 @@ from __future__ import annotations
 __all__ = [
     "NAME_DROPPED_TOKEN_COST",
     "NAME_INITIAL_WEIGHT_FACTOR",
+    "NAME_JOIN_MIN_SIMILARITY",
+    "NAME_MIN_WEIGHT_BIRTH_REGION",
     "NAME_MIN_WEIGHT_NEAR_NIK",
-    "NAME_MIN_WEIGHT_NO_NIK",
+    "NAME_MIN_WEIGHT_NEAR_NIK_BIRTH_SEGMENT",
+    "NAME_MIN_WEIGHT_NIP",
+    "NAME_NIP_MAX_MISSING_SHARE",
     "NAME_STRONG",
     "NAME_TOKEN_MIN_SIMILARITY",
+    "NAME_TOKEN_SHARPEN",
     "NAME_VARIANT",
     "SCORE",
 ]
 
 # --- name comparison -------------------------------------------------------------------------------------
+# Token similarity is raised to this power before use (see matching.names._compare).
+NAME_TOKEN_SHARPEN = 1.5
 # Two tokens below this Indel similarity do not align at all ("aminah"/"rahma" 0.55): a one-letter typo in a
 # 6-letter name is 0.83, an inserted letter in "suprianto"/"supriyanto" 0.95.
 NAME_TOKEN_MIN_SIMILARITY = 0.80
+# Two adjacent tokens are read as one word ("Nur Hayati" / "Nurhayati") when, joined, they are at least this
+# similar to a token of the other name.
+NAME_JOIN_MIN_SIMILARITY = 0.88
 # An initial ("M.") carries this share of the weight of the word it stands for: it agrees with many words.
 NAME_INITIAL_WEIGHT_FACTOR = 0.5
 # Largest similarity penalty when one name holds every token of the other plus more (dropped middle name,
@@ -34,16 +44,25 @@ NAME_DROPPED_TOKEN_COST = 0.10
 # Same NIK: at or above this the names are the same person written differently (class ``confirmed``); below
 # it the NIK is used under a clearly different name (``nik_match_name_mismatch``, class ``conflict``) — the
 # "NIK dicatut" case, which must never look like an ordinary match.
-NAME_VARIANT = 0.70
+NAME_VARIANT = 0.75
 # One-digit NIK error, Excel-truncated NIK, name + birth date + region, NIP + name: the name must agree
 # strongly, because it is the main evidence beyond a NIK that does not match exactly.
 NAME_STRONG = 0.85
-# Without any NIK tie the agreeing tokens must also weigh this much: "Siti Nur" (two very common tokens,
-# weight 0.30) born the same day in the same regency is not evidence enough; "Siti Aminah" (0.55) is.
-NAME_MIN_WEIGHT_NO_NIK = 0.5
-# With a near NIK (one digit off, truncated) the agreeing tokens must weigh at least this: "Siti" alone
-# (0.15) agreeing with "Siti Aminah" says nothing.
-NAME_MIN_WEIGHT_NEAR_NIK = 0.3
+# Minimum total weight of the agreeing name tokens (see matching.name_weights: very common 0.15, common 0.40,
+# rare 1.0), per kind. A near NIK ties the records already: any agreeing word will do, except when the NIK
+# differs inside its birth-date segment and no stated birth date confirms the roster's: then a single common
+# word ("Fajar") is not enough, because a namesake born a few days apart in the same district has exactly
+# such a NIK.
+NAME_MIN_WEIGHT_NEAR_NIK = 0.15
+NAME_MIN_WEIGHT_NEAR_NIK_BIRTH_SEGMENT = 0.5
+# Same birth date and regency leave few people (about 30 per regency and day): any agreeing word will do.
+NAME_MIN_WEIGHT_BIRTH_REGION = 0.15
+# Same birth date and gender nationwide leave about 50 people per day in a 2M list: one common word
+# ("Ismail", weight 0.40) is the least; a very common one alone ("Nurhayati", "Sri") is not enough.
+NAME_MIN_WEIGHT_NIP = 0.4
+# ... and on that path words present in one name only may weigh at most this share of the agreeing ones:
+# "Budi" against "Budi Wahyudi" is a different Budi as often as not; "Aminah" against "Siti Aminah" passes.
+NAME_NIP_MAX_MISSING_SHARE = 0.5
 
 # --- scores ----------------------------------------------------------------------------------------------
 # score = base + span * name similarity, per kind. Ranges do not overlap between classes, so sorting by score

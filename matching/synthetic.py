@@ -1,0 +1,468 @@
+"""Labelled synthetic rosters and lists: fake but realistic, never real people's data.
+
+Names are drawn from pools of common Indonesian name words (Javanese, Sundanese, Arabic-origin, Balinese,
+Batak, Chinese-Indonesian) so that collisions are frequent, as in real lists. NIKs use real Kemendagri
+district codes and birth dates (+40 for women); NIPs agree with them.
+
+:func:`generate` plants every finding kind and every decoy the matcher must not report, plus noise (titles,
+old spellings, Arabic variants, initials, dropped middle names, bin/binti, case, Excel-damaged NIKs, NIK
+formatting). Its :class:`Synthetic` result carries the ground truth.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+
+from matching.matcher import ListEntry, RosterPerson
+from matching.regions import _table
+
+__all__ = ["DECOYS", "KINDS_PLANTED", "Person", "Synthetic", "generate", "name_variant", "random_person"]
+
+KINDS_PLANTED = (
+    "nik_exact",
+    "nik_match_name_mismatch",
+    "nik_one_digit",
+    "nik_truncated",
+    "name_birth_region",
+    "nip_birth_name",
+)
+DECOYS = ("common_name_other_person", "near_nik_other_name", "no_nik_same_name_other_birth")
+
+# fmt: off
+_MALE = (
+    "Muhammad", "Ahmad", "Abdul", "Agus", "Budi", "Bambang", "Slamet", "Sutrisno", "Joko", "Eko", "Hendra",
+    "Rizki", "Fajar", "Dedi", "Heru", "Wahyu", "Wahyudi", "Hadi", "Yusuf", "Ibrahim", "Ismail", "Hasan",
+    "Umar", "Arif", "Ridwan", "Rahmat", "Hidayat", "Iwan", "Irwan", "Andi", "Rudi", "Rizal", "Taufik",
+    "Syamsul", "Zainal", "Fauzi", "Iskandar", "Kurniawan", "Setiawan", "Nugroho", "Santoso", "Wibowo",
+    "Prasetyo", "Susilo", "Sugiarto", "Suparman", "Supriyadi", "Supriyanto", "Suyanto", "Haryanto",
+    "Hartono", "Widodo", "Gunawan", "Firmansyah", "Ramadhan", "Hakim", "Ilham", "Maulana", "Saputra",
+    "Pratama", "Syahputra", "Darmawan", "Kusnadi", "Sukardi", "Suherman", "Sutarno", "Mulyadi", "Yanto",
+    "Dimas", "Andika", "Cahyo", "Teguh", "Purnomo", "Sudarsono", "Suryadi", "Wijaya", "Kusuma", "Halim",
+    "Jaya", "Sujono", "Subagyo", "Hermawan", "Aditya", "Bayu", "Dani", "Galih", "Yoga", "Reza", "Fikri",
+)
+_FEMALE = (
+    "Siti", "Nur", "Sri", "Dewi", "Nurhayati", "Sulastri", "Wahyuni", "Rahayu", "Lestari", "Rina", "Yuni",
+    "Yanti", "Sari", "Susanti", "Handayani", "Kurniasih", "Rahmawati", "Hasanah", "Aminah", "Khadijah",
+    "Aisyah", "Maryam", "Fitri", "Fitria", "Indah", "Kartika", "Pratiwi", "Wulandari", "Anggraini",
+    "Yulianti", "Yuliana", "Sumarni", "Suryani", "Mulyani", "Nurjanah", "Anisa", "Novita", "Oktaviani",
+    "Puspita", "Ratna", "Rini", "Sinta", "Tuti", "Endang", "Sumiati", "Suharti", "Ningsih", "Astuti",
+    "Utami", "Safitri", "Nurlela", "Halimah", "Fatimah", "Putri", "Ayu", "Permata", "Purnamasari",
+    "Kusumawati", "Setyaningsih", "Marlina", "Herlina", "Yusnita", "Juwita", "Cahyani", "Rosita", "Melati",
+    "Eka", "Dwi", "Tri", "Wati", "Suciati", "Martini", "Sukarsih", "Widyastuti", "Damayanti", "Ratnasari",
+)
+_RARE = (
+    "Kusumaningrum", "Hadiwijaya", "Tjokroaminoto", "Wirjosoedarmo", "Sastrowardoyo", "Mangunkusumo",
+    "Prawirodirdjo", "Notonegoro", "Suryaatmadja", "Djojohadikusumo", "Partowidjojo", "Kartasasmita",
+    "Sumantri", "Brotodiningrat", "Wiraatmadja", "Tanjung", "Simatupang", "Hutagalung", "Panjaitan",
+    "Pangaribuan", "Nainggolan", "Rangkuti", "Daulay", "Batubara", "Matondang", "Lumbantobing",
+    "Tampubolon", "Silalahi", "Sitompul", "Napitupulu", "Purba", "Saragih", "Damanik", "Girsang",
+    "Wiradinata", "Natadiningrat", "Soemawinata", "Rachmatullah", "Nasrullah", "Fathurrahman", "Zulkifli",
+    "Baharuddin", "Hasanuddin", "Syamsuddin", "Nuruddin", "Jamaluddin", "Kamaluddin", "Tirtayasa",
+    "Gondokusumo", "Sosrodiharjo", "Adiwinata", "Handoyo", "Gunadi", "Liem", "Tanoto", "Halim", "Wongso",
+    "Santika", "Anggoro", "Wicaksono", "Prabowo", "Laksono", "Budiman", "Sasongko", "Nirmala", "Kinanti",
+    "Larasati", "Anindya", "Pramesti", "Ayuningtyas", "Rahmadani", "Saraswati", "Paramitha", "Anjani",
+)
+_BATAK = ("Siregar", "Nasution", "Lubis", "Harahap", "Simanjuntak", "Sihombing", "Hutapea", "Sinaga",
+          "Situmorang", "Tambunan", "Manurung", "Ginting", "Tarigan", "Sembiring")
+_BALI_ORDER = ("Wayan", "Putu", "Gede", "Made", "Kadek", "Nyoman", "Komang", "Ketut")
+_BALI_NAMES = ("Sudarma", "Suarta", "Wirawan", "Astawa", "Sukadana", "Mertayasa", "Adnyana", "Widiantara",
+               "Sumerta", "Yasa", "Artini", "Sukarini", "Suastini", "Wulandari", "Dharmayanti", "Ariani")
+_PREFIX_TITLES = ("Drs.", "Dra.", "Dr.", "Ir.", "H.", "Hj.", "Prof. Dr.", "dr.", "drg.", "Ns.", "KH.")
+_DEGREES = ("S.Pd.", "S.E.", "S.H.", "S.Kom.", "S.Sos.", "S.IP.", "S.T.", "S.Kep.", "M.Si.", "M.M.",
+            "M.Pd.", "M.Kes.", "M.H.", "A.Md.", "A.Md.Kep.", "S.Pd.I.", "Lc.", "MBA", "Ph.D", "SE", "S.Ag.")
+# fmt: on
+
+# New spelling -> old spelling (1947 and 1972 reforms), applied to produce records typed the old way.
+_OLD_SPELLING = (("u", "oe"), ("j", "dj"), ("c", "tj"), ("y", "j"), ("ny", "nj"), ("sy", "sj"), ("kh", "ch"))
+_ARABIC = {
+    "Muhammad": ("Mohammad", "Muhamad", "Mochamad", "Moch.", "Moh.", "Muh.", "M."),
+    "Ahmad": ("Achmad", "Akhmad"),
+    "Abdul": ("Abd.",),
+    "Nur": ("Noor",),
+    "Aisyah": ("Aisah", "Aisha"),
+}
+
+
+_VARIANT_OPS = ("titles", "spelling", "arabic", "case", "initial", "drop", "bin", "typo", "join", "degree")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A synthetic person: the truth behind roster and list records."""
+
+    name: str
+    gender: str
+    birth_date: date
+    district: str
+    serial: int
+
+    @property
+    def nik(self) -> str:
+        """The NIK Dukcapil would issue (day + 40 for women)."""
+        day = self.birth_date.day + (40 if self.gender == "F" else 0)
+        return (
+            f"{self.district}{day:02d}{self.birth_date.month:02d}{self.birth_date.year % 100:02d}"
+            f"{self.serial:04d}"
+        )
+
+    def nip(self, rng: random.Random) -> str:
+        """A PNS or PPPK NIP consistent with the birth date and gender."""
+        g = "1" if self.gender == "M" else "2"
+        year = self.birth_date.year + rng.randint(22, 35)
+        if rng.random() < 0.25:
+            return f"{self.birth_date:%Y%m%d}{min(year, 2024)}2{rng.randint(1, 3)}{g}{rng.randint(1, 9):03d}"
+        return f"{self.birth_date:%Y%m%d}{min(year, 2023)}{rng.randint(1, 12):02d}{g}{rng.randint(1, 5):03d}"
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """Generated data and its ground truth.
+
+    Attributes
+    ----------
+    roster : tuple of RosterPerson
+    entries : tuple of ListEntry
+    labels : dict
+        ``(roster_ref, list_ref) -> kind`` for every planted finding.
+    decoys : dict
+        ``(roster_ref, list_ref) -> decoy type`` for pairs that must not be reported.
+    """
+
+    roster: tuple[RosterPerson, ...]
+    entries: tuple[ListEntry, ...]
+    labels: dict[tuple[int | str, int | str], str] = field(default_factory=dict)
+    decoys: dict[tuple[int | str, int | str], str] = field(default_factory=dict)
+
+
+@cache
+def _districts() -> tuple[str, ...]:
+    return tuple(sorted(c for c, r in _table().items() if r.level == 3))
+
+
+def random_person(rng: random.Random, *, gender: str | None = None, common: bool = False) -> Person:
+    """Draw a synthetic person.
+
+    Parameters
+    ----------
+    rng : random.Random
+    gender : str or None, keyword-only
+    common : bool, keyword-only
+        Use only very common name words (to provoke collisions).
+
+    Examples
+    --------
+    >>> p = random_person(random.Random(1))
+    >>> len(p.nik), p.nik[:6] == p.district
+    (16, True)
+    """
+    g = gender or rng.choice("MF")
+    district = rng.choice(_districts())
+    birth = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 42))
+    serial = rng.choice((1, 1, 1, 2, 2, 3, 4, 5)) if rng.random() < 0.7 else rng.randint(1, 2500)
+    return Person(_random_name(rng, g, district, common), g, birth, district, serial)
+
+
+def _random_name(rng: random.Random, gender: str, district: str, common: bool) -> str:
+    pool = _MALE if gender == "M" else _FEMALE
+    if district.startswith("51") and not common:
+        prefix = "I" if gender == "M" else "Ni"
+        middle = rng.choice(_BALI_ORDER)
+        if gender == "F" and rng.random() < 0.5:
+            middle = "Luh " + middle
+        return f"{prefix} {middle} {rng.choice(_BALI_NAMES)}"
+    if common:
+        return " ".join(rng.sample(pool[:20], rng.choice((1, 2, 2))))
+    if district.startswith("12") and rng.random() < 0.6:
+        return f"{rng.choice(pool)} {rng.choice(pool + _RARE)} {rng.choice(_BATAK)}"
+    n = rng.choice((1, 2, 2, 2, 3, 3))
+    words = [rng.choice(pool)]
+    for _ in range(n - 1):
+        words.append(rng.choice(pool + _RARE if rng.random() < 0.5 else pool))
+    return " ".join(dict.fromkeys(words))
+
+
+def _old_spelling(word: str, rng: random.Random) -> str:
+    lower = word.lower()
+    for new, old in rng.sample(_OLD_SPELLING, len(_OLD_SPELLING)):
+        if new in lower and rng.random() < 0.7:
+            lower = lower.replace(new, old)
+    return lower.capitalize() if word[:1].isupper() else lower
+
+
+def name_variant(
+    name: str, rng: random.Random, *, strength: int = 2, ops: tuple[str, ...] = _VARIANT_OPS
+) -> str:
+    """Write the same person's name as another source would.
+
+    Parameters
+    ----------
+    name : str
+    rng : random.Random
+    strength : int, keyword-only
+        How many variations to apply (titles, old spelling, Arabic variant, initial, dropped middle name,
+        bin/binti, case, a typo, joined words).
+    ops : tuple of str, keyword-only
+        The variations to choose from (default: all).
+
+    Examples
+    --------
+    >>> name_variant("Muhammad Rizki Saputra", random.Random(3)) != "Muhammad Rizki Saputra"
+    True
+    """
+    words = name.split()
+    chosen = rng.sample(ops, min(strength, len(ops)))
+    for op in chosen:
+        if op == "spelling":
+            i = rng.randrange(len(words))
+            words[i] = _old_spelling(words[i], rng)
+        elif op == "arabic":
+            for i, w in enumerate(words):
+                if w in _ARABIC:
+                    words[i] = rng.choice(_ARABIC[w])
+                    break
+        elif op == "initial" and len(words) >= 2:
+            i = rng.randrange(1, len(words)) if words[0] not in ("I", "Ni") else len(words) - 1
+            if words[0] in ("Muhammad",) and rng.random() < 0.5:
+                i = 0
+            words[i] = words[i][0].upper() + "."
+        elif op == "drop" and len(words) >= 3:
+            del words[rng.randrange(1, len(words) - 1)]
+        elif op == "typo":
+            i = max(range(len(words)), key=lambda k: len(words[k]))
+            w = words[i]
+            if len(w) >= 7:
+                p = rng.randrange(2, len(w) - 1)
+                words[i] = w[:p] + rng.choice("aiueo") + w[p + 1 :]
+        elif op == "join" and len(words) >= 2 and words[0] in ("Nur", "Sri", "Siti"):
+            words[0:2] = [words[0] + words[1].lower()]
+    text = " ".join(words)
+    if "titles" in chosen:
+        text = f"{rng.choice(_PREFIX_TITLES)} {text}"
+    if "degree" in chosen or ("titles" in chosen and rng.random() < 0.5):
+        text = text + ", " + ", ".join(rng.sample(_DEGREES, rng.choice((1, 1, 2))))
+    if "bin" in chosen:
+        text += f" {'bin' if rng.random() < 0.5 else 'binti'} {rng.choice(_MALE)}"
+    if "case" in chosen:
+        text = rng.choice((text.upper(), text.lower(), text.title()))
+    return text
+
+
+def _format_noise(nik: str, rng: random.Random) -> str:
+    kind = rng.random()
+    if kind < 0.05:
+        return f"{nik[:4]} {nik[4:8]} {nik[8:12]} {nik[12:]}"
+    if kind < 0.08:
+        return f"'{nik}"
+    if kind < 0.10:
+        return f"{nik}.0"
+    if kind < 0.12:
+        return f"{nik[:6]}-{nik[6:12]}-{nik[12:]}"
+    if kind < 0.13:
+        return f'"{nik}"'
+    return nik
+
+
+def _one_digit(nik: str, rng: random.Random) -> str:
+    while True:
+        if rng.random() < 0.6:
+            p = rng.randrange(16)
+            digit = rng.choice([d for d in "0123456789" if d != nik[p]])
+            out = nik[:p] + digit + nik[p + 1 :]
+        else:
+            p = rng.randrange(15)
+            if nik[p] == nik[p + 1]:
+                continue
+            out = nik[:p] + nik[p + 1] + nik[p] + nik[p + 2 :]
+        # Stay a plausible NIK: planted errors must not collide with the Excel-truncation kind.
+        if out[-1] != "0" or nik[-1] == "0":
+            return out
+
+
+def _different_name(person: Person, rng: random.Random) -> str:
+    while True:
+        other = _random_name(rng, rng.choice("MF"), person.district, False)
+        if not set(other.lower().split()) & set(person.name.lower().split()):
+            return other
+
+
+def _iter_ids(start: int) -> Iterator[int]:
+    n = start
+    while True:
+        yield n
+        n += 1
+
+
+def generate(
+    seed: int = 0,
+    *,
+    roster_size: int = 2000,
+    list_size: int = 20000,
+    plant_per_kind: int = 120,
+    decoys_per_type: int = 150,
+    no_nik_rate: float = 0.03,
+    excel_damage_rate: float = 0.01,
+) -> Synthetic:
+    """Generate a roster, a list and the ground truth.
+
+    Parameters
+    ----------
+    seed : int
+    roster_size, list_size : int, keyword-only
+        Background sizes (planted rows are added on top).
+    plant_per_kind : int, keyword-only
+        Planted true findings per kind.
+    decoys_per_type : int, keyword-only
+        Planted decoys per decoy type.
+    no_nik_rate, excel_damage_rate : float, keyword-only
+        Share of background list rows without NIK / with an Excel-damaged NIK.
+
+    Returns
+    -------
+    Synthetic
+
+    Examples
+    --------
+    >>> data = generate(1, roster_size=50, list_size=100, plant_per_kind=2, decoys_per_type=2)
+    >>> sorted(set(data.labels.values())) == sorted(KINDS_PLANTED)
+    True
+    """
+    rng = random.Random(seed)
+    roster: list[RosterPerson] = []
+    entries: list[ListEntry] = []
+    labels: dict[tuple[int | str, int | str], str] = {}
+    decoys: dict[tuple[int | str, int | str], str] = {}
+    rid = _iter_ids(1)
+    lid = _iter_ids(1)
+    used_niks: set[str] = set()
+
+    def person(common: bool = False) -> Person:
+        while True:
+            p = random_person(rng, common=common)
+            if p.nik not in used_niks:
+                used_niks.add(p.nik)
+                return p
+
+    def add_roster(
+        p: Person, *, nik: str | None = None, numeric: bool = False, name: str | None = None
+    ) -> int:
+        ref = next(rid)
+        nip = p.nip(rng) if rng.random() < 0.9 else None
+        roster.append(
+            RosterPerson(ref, p.nik if nik is None else nik, name or _roster_name(p, rng), nip, numeric)
+        )
+        return ref
+
+    def add_entry(
+        p: Person, name: str, *, nik: str | None, numeric: bool = False, stated: bool = True
+    ) -> int:
+        ref = next(lid)
+        birth = p.birth_date if stated and rng.random() < 0.8 else None
+        regency = p.district[:4] if stated and rng.random() < 0.8 else None
+        gender = p.gender if rng.random() < 0.8 else None
+        entries.append(ListEntry(ref, nik, name, birth, regency, gender, numeric))
+        return ref
+
+    # Background roster and list: mostly unrelated people with many common names.
+    for _ in range(roster_size):
+        add_roster(person(common=rng.random() < 0.3))
+    for _ in range(list_size):
+        p = person(common=rng.random() < 0.3)
+        r = rng.random()
+        if r < no_nik_rate:
+            add_entry(p, _list_name(p, rng), nik=rng.choice((None, "", "3.27105E+15", p.nik[:15])))
+        elif r < no_nik_rate + excel_damage_rate:
+            add_entry(p, _list_name(p, rng), nik=p.nik[:15] + "0", numeric=True)
+        else:
+            add_entry(p, _list_name(p, rng), nik=_format_noise(p.nik, rng))
+
+    for _ in range(plant_per_kind):
+        # Same NIK, variant name.
+        p = person(common=rng.random() < 0.4)
+        r = add_roster(p)
+        labels[(r, add_entry(p, name_variant(p.name, rng, strength=rng.randint(1, 3)), nik=p.nik))] = (
+            "nik_exact"
+        )
+        # Same NIK, someone else's name ("NIK dicatut").
+        p = person()
+        r = add_roster(p)
+        other = _different_name(p, rng)
+        labels[(r, add_entry(p, other, nik=_format_noise(p.nik, rng), stated=False))] = (
+            "nik_match_name_mismatch"
+        )
+        # One digit wrong.
+        p = person(common=rng.random() < 0.3)
+        r = add_roster(p)
+        labels[(r, add_entry(p, name_variant(p.name, rng, strength=1), nik=_one_digit(p.nik, rng)))] = (
+            "nik_one_digit"
+        )
+        # Excel truncation on either side.
+        p = person()
+        while p.nik.endswith("0"):
+            p = person()
+        damaged = p.nik[:15] + "0"
+        if rng.random() < 0.5:
+            r = add_roster(p)
+            e = add_entry(p, name_variant(p.name, rng, strength=1), nik=damaged, numeric=True)
+        else:
+            r = add_roster(p, nik=damaged, numeric=True)
+            e = add_entry(p, name_variant(p.name, rng, strength=1), nik=p.nik)
+        labels[(r, e)] = "nik_truncated"
+        # List entry without a usable NIK: name + birth date + regency.
+        p = person(common=rng.random() < 0.3)
+        r = add_roster(p)
+        ref = next(lid)
+        bad = rng.choice((None, "", "3.27105E+15", p.nik[:14], p.nik + "1", "-"))
+        entries.append(
+            ListEntry(ref, bad, name_variant(p.name, rng, strength=1), p.birth_date, p.district[:4], p.gender)
+        )
+        labels[(r, ref)] = "name_birth_region"
+        # Roster NIK unusable: found through the NIP.
+        p = person(common=rng.random() < 0.3)
+        ref = next(rid)
+        bad = rng.choice(("", "3.27105E+15", p.nik[:15], "2222222222222222"))
+        roster.append(RosterPerson(ref, bad, _roster_name(p, rng), p.nip(rng)))
+        labels[(ref, add_entry(p, name_variant(p.name, rng, strength=1), nik=p.nik))] = "nip_birth_name"
+
+    for _ in range(decoys_per_type):
+        # Same common name, different person: different NIK and birth date, maybe the same regency.
+        p = person(common=True)
+        r = add_roster(p, name=p.name)
+        q = person(common=True)
+        q = Person(p.name, p.gender, q.birth_date, rng.choice((p.district, q.district)), q.serial)
+        if q.nik != p.nik and q.birth_date != p.birth_date:
+            used_niks.add(q.nik)
+            decoys[(r, add_entry(q, p.name, nik=q.nik))] = "common_name_other_person"
+        # NIK one digit away, clearly different name (a neighbour with the next serial, a typo onto someone).
+        p = person()
+        r = add_roster(p)
+        near = _one_digit(p.nik, rng)
+        if near not in used_niks:
+            used_niks.add(near)
+            q = Person(_different_name(p, rng), rng.choice("MF"), p.birth_date, p.district, p.serial)
+            decoys[(r, add_entry(q, q.name, nik=near, stated=False))] = "near_nik_other_name"
+        # No NIK on the list, same common name and regency, different birth date.
+        p = person(common=True)
+        r = add_roster(p, name=p.name)
+        other_birth = p.birth_date + timedelta(days=rng.choice((-1, 1)) * rng.randint(1, 4000))
+        ref = next(lid)
+        entries.append(ListEntry(ref, None, p.name, other_birth, p.district[:4], p.gender))
+        decoys[(r, ref)] = "no_nik_same_name_other_birth"
+
+    rng.shuffle(entries)
+    rng.shuffle(roster)
+    return Synthetic(tuple(roster), tuple(entries), labels, decoys)
+
+
+def _roster_name(p: Person, rng: random.Random) -> str:
+    # HR data carries degrees and titles more often than party lists do.
+    if rng.random() < 0.4:
+        return name_variant(p.name, rng, strength=1, ops=("titles", "degree", "spelling", "arabic", "case"))
+    return p.name
+
+
+def _list_name(p: Person, rng: random.Random) -> str:
+    return p.name.upper() if rng.random() < 0.3 else p.name
