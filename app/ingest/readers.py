@@ -707,6 +707,15 @@ def _inflate_member(fp: IO[bytes], info: zipfile.ZipInfo, budget: int) -> Iterat
     else:
         raise _corrupt(f"member {info.filename} uses unsupported compression {info.compress_type}")
     allowed = min(info.file_size, budget)
+    try:
+        yield from _inflate_checked(fp, info, inflater, allowed, budget)
+    except zlib.error as exc:
+        raise _corrupt(f"member {info.filename}: {exc}") from exc
+
+
+def _inflate_checked(
+    fp: IO[bytes], info: zipfile.ZipInfo, inflater: zlib._Decompress | None, allowed: int, budget: int
+) -> Iterator[bytes]:
     remaining = info.compress_size
     produced = 0
     crc = 0
@@ -923,7 +932,12 @@ def _calamine_rows(sheet: CalamineSheet, limits: Limits) -> Iterator[SourceRow]:
 
 
 def _openpyxl_rows(path: Path, sheet_name: str, limits: Limits) -> Iterator[SourceRow]:
-    """Constant-memory fallback. Reads one column past the limit so content there can be refused."""
+    """Constant-memory fallback.
+
+    ``reset_dimensions()`` makes openpyxl ignore the sheet's ``<dimension>`` tag (which may be missing or lie
+    "A1:XFD1048576"); each row is then only as wide as its own last cell, so a stray far-right cell costs one
+    long row — refused — rather than padding every row.
+    """
     from openpyxl import load_workbook
 
     try:
@@ -932,12 +946,16 @@ def _openpyxl_rows(path: Path, sheet_name: str, limits: Limits) -> Iterator[Sour
         raise _corrupt(str(exc)) from exc
     try:
         worksheet = workbook[sheet_name]
-        for number, values in enumerate(
-            worksheet.iter_rows(max_col=limits.max_columns + 1, values_only=True), start=1
-        ):
-            if len(values) > limits.max_columns and values[limits.max_columns] not in (None, ""):
-                raise _too_many_columns(number, len(values), limits)
-            yield SourceRow(number, tuple(values[: limits.max_columns]))
+        reset = getattr(worksheet, "reset_dimensions", None)
+        if reset is not None:
+            reset()
+        for number, values in enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1):
+            end = len(values)
+            while end and values[end - 1] is None:
+                end -= 1
+            if end > limits.max_columns:
+                raise _too_many_columns(number, end, limits)
+            yield SourceRow(number, tuple(values[:end]))
     finally:
         workbook.close()
 
@@ -1029,7 +1047,14 @@ def _locate_header(
             score = 100 * len(explicit & texts) + _header_score(row.cells)
             if score > best:
                 chosen, best = row, score
-        if chosen is None and columns and all(isinstance(v, int) for v in columns.values()):
+        if chosen is None and explicit:
+            raise ColumnMappingError(
+                f"None of the first {len(buffered)} lines has a column headed "
+                f"{' or '.join(repr(v) for v in (columns or {}).values() if isinstance(v, str))}.",
+                message_id="Kolom yang dipilih tidak ditemukan pada baris judul.",
+                detail={"columns": dict(columns or {})},
+            )
+        if chosen is None and columns:
             chosen = non_blank[0]  # the caller named every column by position: the first row is the header
     if chosen is None:
         raise HeaderNotFoundError(
