@@ -5,8 +5,8 @@ rows, then a header, then data: NIK as text, NIP as text, a date cell, names, ad
 given, then reads it once with python-calamine and once with openpyxl in read-only mode, each in a fresh child
 process so that one engine's memory does not count against the other. Peak memory is the child's maximum
 resident set size (``ru_maxrss``) minus its resident size before opening the workbook: calamine allocates in
-Rust, which ``tracemalloc`` cannot see. A third run measures ``app.ingest.open_table`` end to end (zip
-pre-flight checks and header detection included), which is what ingestion actually pays.
+Rust, which ``tracemalloc`` cannot see. Two more runs measure ``app.ingest.open_table`` (zip pre-flight
+checks and header detection included) and ``open_table`` + ``RowValidator``, which is what ingestion pays.
 """
 
 from __future__ import annotations
@@ -88,8 +88,8 @@ def _child(engine: str, path: str) -> None:
     import openpyxl  # noqa: F401
     import python_calamine  # noqa: F401  (imported before the baseline so import cost is not "peak")
 
-    if engine == "app.ingest":
-        import app.ingest.readers
+    if engine.startswith("app.ingest"):
+        import app.ingest
 
     before = _rss_kib()
     start = time.perf_counter()
@@ -108,9 +108,14 @@ def _child(engine: str, path: str) -> None:
         for _row in workbook.worksheets[0].iter_rows(values_only=True):
             count += 1
         workbook.close()
-    else:
-        with app.ingest.readers.open_table(path) as table:
+    elif engine == "app.ingest":
+        with app.ingest.open_table(path, kind="roster") as table:
             for _source_row in table:
+                count += 1
+    else:
+        with app.ingest.open_table(path, kind="roster") as table:
+            validator = app.ingest.RowValidator(table.columns, "roster")
+            for _outcome in validator.run(table):
                 count += 1
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -124,7 +129,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--file", type=Path, default=None)
-    parser.add_argument("--engines", nargs="+", default=["calamine", "openpyxl", "app.ingest"])
+    parser.add_argument(
+        "--engines", nargs="+", default=["calamine", "openpyxl", "app.ingest", "app.ingest+rows"]
+    )
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -148,7 +155,7 @@ def main() -> None:
             result = json.loads(out.strip().splitlines()[-1])
             rate = result["rows"] / result["seconds"]
             print(
-                f"{engine:>10}: {result['rows']:>9,} rows in {result['seconds']:6.2f} s = "
+                f"{engine:>15}: {result['rows']:>9,} rows in {result['seconds']:6.2f} s = "
                 f"{rate:>9,.0f} rows/s, peak +{result['peak_mib']:.0f} MiB"
             )
 

@@ -170,10 +170,14 @@ _NOT_LETTERS = re.compile(r"[^A-Z]+")
 
 
 def _text(cell: CellValue) -> str | None:
-    text = cell_text(cell)
+    if cell is None:
+        return None
+    text = cell.strip() if isinstance(cell, str) else cell_text(cell)
     if not text:
         return None
-    return _SPACES.sub(" ", text)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:  # the regex is the slow path
+        return _SPACES.sub(" ", text)
+    return text
 
 
 def _make_date(year: int, month: int, day: int) -> dt.date | None:
