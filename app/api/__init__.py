@@ -10,14 +10,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from app.api.routes import keys, selfcheck
+from app.api.routes import checks, findings, keys, match, selfcheck
 from app.deps import current_key
 
 API_PREFIX = "/api/v1"
 # Public paths start with this; nothing else under /api may be reachable without a key.
 PUBLIC_PREFIX = f"{API_PREFIX}/self-check"
 
-PROTECTED: tuple[APIRouter, ...] = (keys.router, selfcheck.router)
+PROTECTED: tuple[APIRouter, ...] = (
+    keys.router,
+    selfcheck.router,
+    checks.router,
+    findings.router,
+    match.router,
+)
 PUBLIC: tuple[APIRouter, ...] = (selfcheck.public_router,)
 
 

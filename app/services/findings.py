@@ -1,0 +1,520 @@
+"""Findings of a check run: listing with filters and cursor pagination, exports, review.
+
+Every query is scoped by tenancy: an operator sees its own agency's findings only, auditors and admins see
+all, stewards none (they manage lists, never look at who is on them). A finding the caller may not see is
+reported as absent (404), never as forbidden, so ids of other agencies reveal nothing.
+
+Used by the JSON API and the web UI alike; both get :class:`FindingView` rows and shape them themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import xlsxwriter
+from sqlalchemy import Select, and_, or_, select
+from sqlmodel import Session, col
+
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.models import (
+    CheckRun,
+    Finding,
+    ListEntry,
+    ListVersion,
+    RosterEntry,
+    RosterVersion,
+    WatchList,
+    utcnow,
+)
+from app.services import audit
+from app.services.principals import Principal, can_read_findings, is_operator
+from matching import matcher
+from matching.nik import mask_nik as matching_mask_nik
+
+SortOrder = Literal["score_desc", "score_asc", "id"]
+SORT_ORDERS: tuple[SortOrder, ...] = ("score_desc", "score_asc", "id")
+MAX_PAGE = 500
+EXPORT_PAGE = 2000
+
+# OWASP "CSV injection": a spreadsheet treats a cell starting with these as a formula.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class FindingFilters:
+    match_class: str | None = None
+    kind: str | None = None
+    list_type: str | None = None
+    owner: str | None = None
+    unit: str | None = None
+    review_status: str | None = None
+    # None: everything but ``resolved`` (those belong to a run's changes, not to its current findings).
+    change: str | None = None
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A finding with both sides and where each came from."""
+
+    finding: Finding
+    roster_entry: RosterEntry
+    roster_id: int
+    roster_file: str
+    list_entry: ListEntry
+    watch_list: WatchList
+    list_version: ListVersion
+
+
+@dataclass(frozen=True)
+class FindingPage:
+    items: list[FindingView]
+    next_cursor: str | None
+
+
+# --- helpers shared with the checks service -------------------------------------------------------------
+
+
+def mask_nik(nik: str | None) -> str | None:
+    """First 4 and last 4 digits: enough for a reviewer to tell NIKs apart, too little to misuse one.
+
+    >>> mask_nik("3171014506870123")
+    '3171********0123'
+    """
+    return matching_mask_nik(nik) if nik else nik
+
+
+def pair_key(
+    roster_id: int,
+    roster_nik: str | None,
+    roster_nip: str | None,
+    roster_name: str,
+    list_id: int,
+    list_nik: str | None,
+    list_name: str,
+    list_birth_date: date | None,
+) -> str:
+    """The same roster person and list person across versions: NIKs when present, else what identifies them.
+
+    Entry ids change with every uploaded version; reviews are carried forward by this key instead.
+    """
+    roster_identity = roster_nik or (f"nip:{roster_nip}" if roster_nip else f"name:{roster_name.casefold()}")
+    list_identity = list_nik or f"name:{list_name.casefold()}|{list_birth_date or ''}"
+    raw = f"{roster_id}|{roster_identity}|{list_id}|{list_identity}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def explanation_text(kind: str, match_class: str, score: float, explanation: Sequence[dict[str, Any]]) -> str:
+    """A stored finding's explanation as one line, worded by the matcher's own formatter."""
+    features = tuple(
+        matcher.Feature(str(f["name"]), str(f["outcome"]), str(f["detail"])) for f in explanation
+    )
+    return matcher.Finding(0, 0, kind, match_class, score, features).explanation_text()
+
+
+def finding_text(finding: Finding) -> str:
+    return explanation_text(finding.kind, finding.match_class, finding.score, finding.explanation)
+
+
+def escape_cell(value: str) -> str:
+    """Defuse spreadsheet formulas (CSV/formula injection): prefix a quote to cells a spreadsheet would run.
+
+    >>> escape_cell("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> escape_cell("Siti")
+    'Siti'
+    """
+    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+
+
+# --- tenancy -------------------------------------------------------------------------------------------
+
+
+def require_reader(principal: Principal) -> None:
+    if not can_read_findings(principal):
+        raise Forbidden("This role cannot read findings")
+
+
+def visible_run(session: Session, principal: Principal, run_id: int) -> CheckRun:
+    """The run, if the caller may see it; otherwise ``NotFound`` (also for other agencies' runs)."""
+    require_reader(principal)
+    run = session.get(CheckRun, run_id)
+    if run is None or (is_operator(principal) and run.agency_id != principal.agency_id):
+        raise NotFound(f"Check run {run_id} not found")
+    return run
+
+
+def _view_query() -> Select[Any]:
+    return (
+        select(
+            Finding,
+            RosterEntry,
+            col(RosterVersion.roster_id),
+            col(RosterVersion.file_name),
+            ListEntry,
+            WatchList,
+            ListVersion,
+        )
+        .join(RosterEntry, col(RosterEntry.id) == col(Finding.roster_entry_id))
+        .join(RosterVersion, col(RosterVersion.id) == col(RosterEntry.version_id))
+        .join(ListEntry, col(ListEntry.id) == col(Finding.list_entry_id))
+        .join(ListVersion, col(ListVersion.id) == col(Finding.list_version_id))
+        .join(WatchList, col(WatchList.id) == col(ListVersion.list_id))
+    )
+
+
+def _to_view(row: Any) -> FindingView:
+    finding, roster_entry, roster_id, roster_file, list_entry, watch_list, list_version = row
+    return FindingView(finding, roster_entry, roster_id, roster_file, list_entry, watch_list, list_version)
+
+
+def _apply_filters(query: Select[Any], filters: FindingFilters) -> Select[Any]:
+    conditions: list[Any] = []
+    if filters.match_class:
+        conditions.append(col(Finding.match_class) == filters.match_class)
+    if filters.kind:
+        conditions.append(col(Finding.kind) == filters.kind)
+    if filters.review_status:
+        conditions.append(col(Finding.review_status) == filters.review_status)
+    if filters.change:
+        conditions.append(col(Finding.change) == filters.change)
+    else:
+        conditions.append(col(Finding.change) != "resolved")
+    if filters.list_type:
+        conditions.append(col(WatchList.list_type) == filters.list_type)
+    if filters.owner:
+        conditions.append(col(WatchList.owner) == filters.owner)
+    if filters.unit:
+        conditions.append(col(RosterEntry.unit) == filters.unit)
+    return query.where(*conditions) if conditions else query
+
+
+# --- cursors -------------------------------------------------------------------------------------------
+
+
+def _encode_cursor(sort: SortOrder, finding: Finding) -> str:
+    values: list[Any] = [finding.id] if sort == "id" else [finding.score, finding.id]
+    raw = json.dumps([sort, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(sort: SortOrder, cursor: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        decoded = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed("The cursor is not valid; start again without it") from exc
+    expected = 2 if sort == "id" else 3
+    if (
+        not isinstance(decoded, list)
+        or len(decoded) != expected
+        or decoded[0] != sort
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in decoded[1:])
+        or not isinstance(decoded[-1], int)
+    ):
+        raise ValidationFailed("The cursor does not belong to this listing; start again without it")
+    return decoded[1:]
+
+
+def _ordered(query: Select[Any], sort: SortOrder, cursor: str | None) -> Select[Any]:
+    if sort not in SORT_ORDERS:
+        raise ValidationFailed(f"Unknown sort {sort!r}; use one of {', '.join(SORT_ORDERS)}")
+    after = _decode_cursor(sort, cursor) if cursor else None
+    fid = col(Finding.id)
+    if sort == "id":
+        if after:
+            query = query.where(fid > after[0])
+        return query.order_by(fid)
+    score = col(Finding.score)
+    if sort == "score_desc":
+        if after:
+            query = query.where(or_(score < after[0], and_(score == after[0], fid > after[1])))
+        return query.order_by(score.desc(), fid)
+    if after:
+        query = query.where(or_(score > after[0], and_(score == after[0], fid > after[1])))
+    return query.order_by(score, fid)
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+def list_findings(
+    session: Session,
+    principal: Principal,
+    run_id: int,
+    filters: FindingFilters | None = None,
+    *,
+    cursor: str | None = None,
+    limit: int = 100,
+    sort: SortOrder = "score_desc",
+) -> FindingPage:
+    """One page of a run's findings, best first by default."""
+    run = visible_run(session, principal, run_id)
+    limit = max(1, min(limit, MAX_PAGE))
+    query = _apply_filters(_view_query().where(col(Finding.run_id) == run.id), filters or FindingFilters())
+    query = _ordered(query, sort, cursor).limit(limit + 1)
+    rows = [_to_view(row) for row in session.execute(query).all()]
+    next_cursor = _encode_cursor(sort, rows[limit - 1].finding) if len(rows) > limit else None
+    return FindingPage(rows[:limit], next_cursor)
+
+
+def iter_findings(
+    session: Session,
+    principal: Principal,
+    run_id: int,
+    filters: FindingFilters | None = None,
+    *,
+    sort: SortOrder = "score_desc",
+) -> Iterator[FindingView]:
+    """Every finding matching ``filters``, fetched page by page (for exports and the print view)."""
+    cursor: str | None = None
+    while True:
+        page = list_findings(session, principal, run_id, filters, cursor=cursor, limit=MAX_PAGE, sort=sort)
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def count_findings(session: Session, principal: Principal, run_id: int) -> dict[str, dict[str, int]]:
+    """Counts per class, per kind, per list owner and per review status (for summaries and charts)."""
+    from sqlalchemy import func
+
+    run = visible_run(session, principal, run_id)
+    base = _view_query().where(col(Finding.run_id) == run.id, col(Finding.change) != "resolved").subquery()
+    out: dict[str, dict[str, int]] = {}
+    for name in ("match_class", "kind", "owner", "review_status", "list_type"):
+        column = base.c[name]
+        rows = session.execute(select(column, func.count()).group_by(column).order_by(column)).all()
+        out[name] = {str(value): int(count) for value, count in rows}
+    return out
+
+
+def get_finding(
+    session: Session, principal: Principal, finding_id: int, *, audit_read: bool = True
+) -> FindingView:
+    """One finding with both sides; looking at a finding's full NIKs is recorded in the audit log."""
+    require_reader(principal)
+    query = _view_query().where(col(Finding.id) == finding_id)
+    if is_operator(principal):
+        query = query.where(col(Finding.agency_id) == principal.agency_id)
+    row = session.execute(query).one_or_none()
+    if row is None:
+        raise NotFound(f"Finding {finding_id} not found")
+    view = _to_view(row)
+    if audit_read:
+        audit.record(
+            session,
+            principal,
+            "finding.read",
+            target_type="finding",
+            target_id=str(finding_id),
+            agency_id=view.finding.agency_id,
+        )
+        session.commit()
+    return view
+
+
+@dataclass(frozen=True)
+class RunChanges:
+    previous_run_id: int | None
+    new: list[FindingView]
+    resolved: list[FindingView]
+    unchanged_count: int
+
+
+def run_changes(session: Session, principal: Principal, run_id: int, *, limit: int = 5_000) -> RunChanges:
+    """Findings new since the roster's previous run, and the previous run's findings that disappeared.
+
+    A run's first findings are all ``new``; ``resolved`` rows are copies of the previous run's findings,
+    kept in this run (see :mod:`app.services.checks`), so a run alone tells its whole difference.
+    """
+    from sqlalchemy import func
+
+    run = visible_run(session, principal, run_id)
+
+    def of(change: str) -> list[FindingView]:
+        query = _view_query().where(col(Finding.run_id) == run.id, col(Finding.change) == change)
+        query = query.order_by(col(Finding.score).desc(), col(Finding.id)).limit(limit)
+        return [_to_view(row) for row in session.execute(query).all()]
+
+    unchanged = session.scalar(
+        select(func.count())
+        .select_from(Finding)
+        .where(col(Finding.run_id) == run.id, col(Finding.change) == "unchanged")
+    )
+    return RunChanges(run.previous_run_id, of("new"), of("resolved"), int(unchanged or 0))
+
+
+# --- review --------------------------------------------------------------------------------------------
+
+
+def _review_state(finding: Finding) -> dict[str, Any]:
+    return {
+        "review_status": finding.review_status,
+        "review_reason": finding.review_reason,
+        "reviewed_by": finding.reviewed_by,
+        "reviewed_at": finding.reviewed_at.isoformat() if finding.reviewed_at else None,
+    }
+
+
+def review_finding(
+    session: Session,
+    principal: Principal,
+    finding_id: int,
+    *,
+    review_status: str,
+    reason: str | None,
+) -> FindingView:
+    """Confirm or dismiss a finding, by an operator of the owning agency or by an auditor. Commits."""
+    if principal.role not in ("operator", "auditor"):
+        raise Forbidden("Only an operator of the owning agency or an auditor reviews findings")
+    if review_status not in ("confirmed", "dismissed"):
+        raise ValidationFailed("review_status must be 'confirmed' or 'dismissed'")
+    reason = reason.strip() if reason else None
+    if review_status == "dismissed" and not reason:
+        raise ValidationFailed("Dismissing a finding needs a reason")
+    view = get_finding(session, principal, finding_id, audit_read=False)
+    finding = view.finding
+    if finding.change == "resolved":
+        raise Conflict(
+            "This finding was resolved by a later list version; review it in the run that found it"
+        )
+    before = _review_state(finding)
+    finding.review_status = review_status
+    finding.review_reason = reason
+    finding.reviewed_by = principal.actor
+    finding.reviewed_at = utcnow()
+    session.add(finding)
+    audit.record(
+        session,
+        principal,
+        "finding.review",
+        target_type="finding",
+        target_id=str(finding_id),
+        agency_id=finding.agency_id,
+        detail={"before": before, "after": _review_state(finding)},
+    )
+    session.commit()
+    return view
+
+
+# --- exports -------------------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "finding_id",
+    "class",
+    "kind",
+    "score",
+    "change",
+    "review_status",
+    "review_reason",
+    "roster_file",
+    "roster_line",
+    "roster_nik",
+    "roster_name",
+    "nip",
+    "unit",
+    "list_type",
+    "owner",
+    "election",
+    "list_file",
+    "list_line",
+    "list_nik",
+    "list_name",
+    "explanation",
+)
+_TEXT_COLUMNS = frozenset({"roster_nik", "list_nik", "nip"})
+
+
+def _export_row(view: FindingView) -> list[str | float | int]:
+    f, r, le, wl = view.finding, view.roster_entry, view.list_entry, view.watch_list
+    return [
+        f.id or 0,
+        f.match_class,
+        f.kind,
+        round(f.score, 4),
+        f.change,
+        f.review_status,
+        f.review_reason or "",
+        view.roster_file,
+        r.line,
+        r.nik or r.nik_raw,
+        r.name,
+        r.nip or "",
+        r.unit or "",
+        wl.list_type,
+        wl.owner,
+        wl.election,
+        view.list_version.file_name,
+        le.line,
+        le.nik or le.nik_raw,
+        le.name,
+        finding_text(f),
+    ]
+
+
+def _audit_export(session: Session, principal: Principal, run: CheckRun, fmt: str, rows: int) -> None:
+    audit.record(
+        session,
+        principal,
+        "findings.export",
+        target_type="check_run",
+        target_id=str(run.id),
+        agency_id=run.agency_id,
+        detail={"format": fmt, "rows": rows},
+    )
+    session.commit()
+
+
+def export_csv(
+    session: Session, principal: Principal, run_id: int, filters: FindingFilters | None = None
+) -> str:
+    """The run's findings as CSV text (UTF-8, header row), formula-escaped. Audited."""
+    run = visible_run(session, principal, run_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    rows = 0
+    for view in iter_findings(session, principal, run_id, filters):
+        writer.writerow([escape_cell(v) if isinstance(v, str) else v for v in _export_row(view)])
+        rows += 1
+    _audit_export(session, principal, run, "csv", rows)
+    return out.getvalue()
+
+
+def export_xlsx(
+    session: Session, principal: Principal, run_id: int, filters: FindingFilters | None = None
+) -> bytes:
+    """The run's findings as an XLSX workbook; NIKs and NIPs are text cells so Excel keeps every digit."""
+    run = visible_run(session, principal, run_id)
+    buffer = io.BytesIO()
+    # constant_memory streams rows to a temporary file instead of holding the sheet in memory.
+    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet("Temuan")
+    bold = workbook.add_format({"bold": True})
+    text = workbook.add_format({"num_format": "@"})
+    for column, name in enumerate(EXPORT_COLUMNS):
+        sheet.write_string(0, column, name, bold)
+    rows = 0
+    for view in iter_findings(session, principal, run_id, filters):
+        rows += 1
+        for column, value in enumerate(_export_row(view)):
+            if isinstance(value, str):
+                # write_string never interprets a formula; a NIK as a number would lose its 16th digit
+                # (Excel keeps 15 significant digits).
+                fmt = text if EXPORT_COLUMNS[column] in _TEXT_COLUMNS else None
+                sheet.write_string(rows, column, escape_cell(value), fmt)
+            else:
+                sheet.write_number(rows, column, value)
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    _audit_export(session, principal, run, "xlsx", rows)
+    return buffer.getvalue()
