@@ -259,6 +259,10 @@ def look_up(
             )
 
     listings = find_listings(session, nik.digits)
+    # End the read before writing the audit event: on SQLite (WAL) a read transaction that later wants to
+    # write fails at once with "database is locked" if another writer committed meanwhile — the busy
+    # timeout does not apply to that upgrade. A fresh write transaction waits for the lock instead.
+    session.commit()
     limiter.count_lookup(client)
     detail: dict[str, Any] = {
         "outcome": "listed" if listings else "not_listed",

@@ -53,7 +53,8 @@ def test_form_is_accessible_and_needs_no_script(make_client: ClientMaker) -> Non
     assert 'name="viewport"' in html
     assert '<label for="nik">' in html
     assert 'id="nik" name="nik"' in html
-    assert "<script" not in html  # no challenge due yet: nothing to run
+    assert "selfcheck.js" not in html  # no challenge due yet: nothing to solve
+    assert re.search(r"<form method=\"post\" action=\"/cek-nik\"", html)  # a plain form
 
 
 def test_listed_answer_page(make_client: ClientMaker, session: Session) -> None:
