@@ -381,9 +381,8 @@ def write_findings(
         row["agency_id"] = run.agency_id
         row["created_at"] = now
         row["change"] = "unchanged" if key in previous_rows else "new"
-        decision = decisions.get(key)
-        if decision is not None:
-            row.update(decision)
+        # Every row carries every column: an executemany INSERT takes its columns from the first row.
+        row.update(decisions.get(key, _NO_DECISION))
     resolved = [
         {
             "run_id": run.id,
@@ -419,6 +418,14 @@ def write_findings(
     run.error = None
     session.add(run)
     session.commit()
+
+
+_NO_DECISION: dict[str, Any] = {
+    "review_status": "pending",
+    "review_reason": None,
+    "reviewed_by": None,
+    "reviewed_at": None,
+}
 
 
 def _review_decisions(session: Session, run: CheckRun) -> dict[str, dict[str, Any]]:
@@ -496,3 +503,8 @@ def reap_stuck_runs(session: Session) -> int:
 
 def count_runs(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(CheckRun)) or 0)
+
+
+# Continuous screening registers its list-activation hook on import; every process that runs checks (the
+# web app and workers import this module) then re-checks rosters when a list gets a new version.
+from app.services import screening  # noqa: E402, F401
