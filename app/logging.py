@@ -20,7 +20,13 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("net
 _NIK_RE = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
 
 # Attributes every LogRecord has; anything else was passed through ``extra=`` and is worth printing.
-_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# uvicorn's "color_message" repeats the message with terminal escapes.
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 def mask_niks(text: str) -> str:
