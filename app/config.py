@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -55,6 +57,13 @@ class Settings(BaseSettings):
 
     # Background work (issue 5): a claimed job is re-claimable this long after its worker stops renewing.
     worker_lease_seconds: int = Field(default=300, gt=0)
+    # Run a worker thread inside the web process; unset means "only on SQLite" (the embedded default).
+    embedded_worker: bool | None = None
+
+    # Ingestion (issue 4): uploads up to this size are stored before the request answers; larger ones are
+    # queued for a worker. Uploaded files wait in upload_dir (shared storage when workers run elsewhere).
+    inline_ingest_max_bytes: int = Field(default=5 * 1024 * 1024, ge=0)
+    upload_dir: str = ""  # empty: a "netra-uploads" folder in the system temp directory
 
     # Web UI session cookie lifetime.
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0)
@@ -88,6 +97,14 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        return self.is_sqlite if self.embedded_worker is None else self.embedded_worker
+
+    @property
+    def upload_path(self) -> Path:
+        return Path(self.upload_dir) if self.upload_dir else Path(tempfile.gettempdir()) / "netra-uploads"
 
     @property
     def is_production(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from app.api.routes import checks, findings, keys, match, selfcheck
+from app.api.routes import checks, findings, keys, lists, match, rosters, selfcheck
 from app.deps import current_key
 
 API_PREFIX = "/api/v1"
@@ -23,6 +23,8 @@ PROTECTED: tuple[APIRouter, ...] = (
     checks.router,
     findings.router,
     match.router,
+    lists.router,
+    rosters.router,
 )
 PUBLIC: tuple[APIRouter, ...] = (selfcheck.public_router,)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.versions import VersionOut, VersionStatus
+from app.schemas.versions import VersionOut, VersionStatus, version_out
+
+if TYPE_CHECKING:
+    from app.services.lists import ListUpload, ListView
 
 ListType = Literal["party_member", "supporter"]
 
@@ -40,3 +43,33 @@ class ListUploadOut(BaseModel):
     list: ListDetail
     version: VersionOut
     job_id: int | None = Field(default=None, description="set when the file is processed in the background")
+
+
+def list_out(view: ListView, *, detail: bool = False) -> ListOut | ListDetail:
+    """Shape :class:`app.services.lists.ListView`; the newest version gives status and counts."""
+    row, latest = view.watch_list, view.latest
+    assert row.id is not None
+    values = {
+        "id": row.id,
+        "list_type": row.list_type,
+        "owner": row.owner,
+        "election": row.election,
+        "region": row.region,
+        "status": latest.status if latest else "pending",
+        "active_version_id": row.active_version_id,
+        "rows_processed": latest.rows_processed if latest else 0,
+        "accepted": latest.accepted if latest else 0,
+        "rejected": latest.rejected if latest else 0,
+        "flagged": latest.flagged if latest else 0,
+        "created_by": row.created_by,
+        "created_at": row.created_at,
+    }
+    if detail:
+        return ListDetail(**values, versions=[version_out(v) for v in view.versions])
+    return ListOut(**values)
+
+
+def list_upload_out(upload: ListUpload) -> ListUploadOut:
+    detail = list_out(upload.view, detail=True)
+    assert isinstance(detail, ListDetail)
+    return ListUploadOut(list=detail, version=version_out(upload.version), job_id=upload.job_id)

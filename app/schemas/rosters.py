@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from app.schemas.versions import VersionOut, VersionStatus
+from app.schemas.versions import VersionOut, VersionStatus, version_out
+
+if TYPE_CHECKING:
+    from app.services.rosters import RosterUpload, RosterView
 
 
 class RosterOut(BaseModel):
@@ -34,3 +38,33 @@ class RosterUploadOut(BaseModel):
     roster: RosterDetail
     version: VersionOut
     job_id: int | None = Field(default=None, description="set when the file is processed in the background")
+
+
+def roster_out(view: RosterView, *, detail: bool = False) -> RosterOut | RosterDetail:
+    """Shape :class:`app.services.rosters.RosterView`; the newest version gives status and counts."""
+    row, latest = view.roster, view.latest
+    assert row.id is not None
+    assert view.agency.id is not None
+    values = {
+        "id": row.id,
+        "agency_id": view.agency.id,
+        "agency_code": view.agency.code,
+        "name": row.name,
+        "status": latest.status if latest else "pending",
+        "active_version_id": row.active_version_id,
+        "rows_processed": latest.rows_processed if latest else 0,
+        "accepted": latest.accepted if latest else 0,
+        "rejected": latest.rejected if latest else 0,
+        "flagged": latest.flagged if latest else 0,
+        "created_by": row.created_by,
+        "created_at": row.created_at,
+    }
+    if detail:
+        return RosterDetail(**values, versions=[version_out(v) for v in view.versions])
+    return RosterOut(**values)
+
+
+def roster_upload_out(upload: RosterUpload) -> RosterUploadOut:
+    detail = roster_out(upload.view, detail=True)
+    assert isinstance(detail, RosterDetail)
+    return RosterUploadOut(roster=detail, version=version_out(upload.version), job_id=upload.job_id)

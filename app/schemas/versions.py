@@ -47,3 +47,11 @@ class RejectionPage(BaseModel):
     version_id: int
     total: int
     items: list[RejectionOut]
+
+
+def version_out(version: Any) -> VersionOut:
+    """From a ``ListVersion`` or ``RosterVersion`` row."""
+    return VersionOut.model_validate(version).model_copy(update={"columns": dict(version.column_map or {})})
+
+
+REJECTION_CSV_COLUMNS = ("line", "reason", "message", "raw")

@@ -143,30 +143,33 @@ def claim(
     worker: str,
     kinds: Iterable[str] | None = None,
     lease: timedelta = DEFAULT_LEASE,
+    job_id: int | None = None,
 ) -> Job | None:
-    """Take the oldest claimable job under a lease, or return ``None``. Commits."""
+    """Take the oldest claimable job (or job ``job_id``) under a lease, or return ``None``. Commits."""
     now = utcnow()
     kind_list = list(kinds) if kinds is not None else None
     candidates = select(col(Job.id)).where(_claimable(now))
+    if job_id is not None:
+        candidates = candidates.where(col(Job.id) == job_id)
     if kind_list is not None:
         candidates = candidates.where(col(Job.kind).in_(kind_list))
     candidates = candidates.order_by(col(Job.available_at), col(Job.id)).limit(1)
     postgres = session.get_bind().dialect.name == "postgresql"
     for _ in range(5):  # on SQLite another worker may win the guarded update; try the next candidate
         query = candidates.with_for_update(skip_locked=True) if postgres else candidates
-        job_id = session.execute(query).scalar_one_or_none()
-        if job_id is None:
+        found = session.execute(query).scalar_one_or_none()
+        if found is None:
             session.rollback()
             return None
         claimed = session.execute(
             update(Job)
-            .where(col(Job.id) == job_id, _claimable(now))
+            .where(col(Job.id) == found, _claimable(now))
             .values(status="running", worker=worker, lease_until=now + lease, attempts=Job.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount == 1:  # type: ignore[attr-defined]
             session.commit()
-            job = session.get(Job, job_id, populate_existing=True)
+            job = session.get(Job, found, populate_existing=True)
             assert job is not None
             return job
         session.rollback()

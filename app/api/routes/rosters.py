@@ -1,0 +1,151 @@
+"""Agency rosters: upload, replace, read, rejections, delete.
+
+Operators act on their own agency's rosters (another agency's id answers 404); admins name the agency on
+upload; auditors read. Thin, as :mod:`app.api.routes.lists`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from app.api.routes.lists import rejections_response
+from app.api.uploads import multipart_body, receive_upload
+from app.deps import SessionDep, SettingsDep, require_role
+from app.schemas.problem import problem_responses
+from app.schemas.rosters import RosterDetail, RosterOut, RosterUploadOut, roster_out, roster_upload_out
+from app.schemas.versions import RejectionPage
+from app.services import rosters
+from app.services.principals import Principal
+
+router = APIRouter(prefix="/rosters", tags=["rosters"])
+
+Writer = Annotated[Principal, Depends(require_role("operator", "admin"))]
+Reader = Annotated[Principal, Depends(require_role("operator", "admin", "auditor"))]
+RosterId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Roster id")]
+
+_UPLOAD_ERRORS = problem_responses(401, 403, 404, 413, 415, 422)
+_ROSTER_FIELDS: dict[str, dict[str, Any]] = {
+    "name": {"type": "string", "maxLength": 200, "description": "Default: the file name"},
+    "agency": {"type": "string", "maxLength": 32, "description": "Agency code; admins only (operators: own)"},
+}
+_ACCEPTED: dict[int | str, dict[str, Any]] = {
+    202: {"model": RosterUploadOut, "description": "Stored in the background; follow `status` on the roster"}
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RosterUploadOut,
+    summary="Upload a new roster (CSV or XLSX)",
+    responses={**_ACCEPTED, **_UPLOAD_ERRORS},
+    openapi_extra=multipart_body(_ROSTER_FIELDS, []),
+)
+async def create_roster(
+    request: Request, principal: Writer, session: SessionDep, settings: SettingsDep, response: Response
+) -> RosterUploadOut:
+    upload = await receive_upload(request, settings)
+    try:
+        result = await run_in_threadpool(
+            rosters.create_roster,
+            session,
+            principal,
+            name=upload.text("name"),
+            agency_code=upload.text("agency"),
+            upload=upload.file,
+            inline=upload.file.size <= settings.inline_ingest_max_bytes,
+            columns=upload.columns(),
+        )
+    except BaseException:
+        upload.discard()
+        raise
+    if result.queued:
+        response.status_code = status.HTTP_202_ACCEPTED
+    return roster_upload_out(result)
+
+
+@router.post(
+    "/{roster_id}/versions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RosterUploadOut,
+    summary="Replace a roster's rows with a new file",
+    responses={**_ACCEPTED, **_UPLOAD_ERRORS},
+    openapi_extra=multipart_body({}, []),
+)
+async def add_version(
+    roster_id: RosterId,
+    request: Request,
+    principal: Writer,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+) -> RosterUploadOut:
+    upload = await receive_upload(request, settings)
+    try:
+        result = await run_in_threadpool(
+            rosters.add_version,
+            session,
+            principal,
+            roster_id,
+            upload.file,
+            inline=upload.file.size <= settings.inline_ingest_max_bytes,
+            columns=upload.columns(),
+        )
+    except BaseException:
+        upload.discard()
+        raise
+    if result.queued:
+        response.status_code = status.HTTP_202_ACCEPTED
+    return roster_upload_out(result)
+
+
+@router.get("", response_model=list[RosterOut], responses=problem_responses(401, 403, 422))
+def get_rosters(
+    principal: Reader,
+    session: SessionDep,
+    agency: Annotated[str | None, Query(max_length=32, description="Agency code (auditors, admins)")] = None,
+) -> list[RosterOut]:
+    return [roster_out(view) for view in rosters.get_rosters(session, principal, agency_code=agency)]
+
+
+@router.get("/{roster_id}", response_model=RosterDetail, responses=problem_responses(401, 403, 404, 422))
+def get_roster(roster_id: RosterId, principal: Reader, session: SessionDep) -> RosterOut:
+    return roster_out(rosters.get_roster(session, principal, roster_id), detail=True)
+
+
+@router.get(
+    "/{roster_id}/rejections",
+    summary="Rejected rows of a version (CSV by default, JSON with format=json)",
+    responses={
+        200: {
+            "content": {"text/csv": {}, "application/json": {"schema": RejectionPage.model_json_schema()}},
+            "description": "One row per rejected line: line, reason, message, raw cells",
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
+    response_model=None,
+)
+def get_rejections(
+    roster_id: RosterId,
+    principal: Reader,
+    session: SessionDep,
+    version_id: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Default: newest")] = None,
+    format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
+) -> Response:
+    version, rows = rosters.rejections(session, principal, roster_id, version_id=version_id)
+    assert version.id is not None
+    return rejections_response(rows, version.id, format, f"roster-{roster_id}-v{version.version}-rejections")
+
+
+@router.delete(
+    "/{roster_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a roster and purge its entries",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def delete_roster(roster_id: RosterId, principal: Writer, session: SessionDep) -> Response:
+    rosters.delete_roster(session, principal, roster_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

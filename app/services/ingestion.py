@@ -1,0 +1,884 @@
+"""Store an uploaded list or roster file as a new version: atomically, in bulk, with every row accounted for.
+
+The life of a version (``app.models.VERSION_STATUSES``)::
+
+    create_version ──> pending ──process_version──> processing ──> active ──(next version)──> superseded
+                                                             └──> failed (reason in ``error``)
+
+:func:`create_version` commits the version row and an ``ingest_<source>`` job together, so an upload that
+is never processed is still visible (and a worker will pick it up). :func:`process_version` then reads the
+file through :mod:`app.ingest` and, in **one transaction**, bulk-writes every accepted row (with its
+normalised NIK and the blocking keys of :mod:`matching.blocking`) and every rejection, supersedes the
+previous version and points the parent's ``active_version_id`` at the new one. Until that commit readers
+see the previous version; if the process dies half-way the database rolls everything back and the job's
+lease runs out, so another worker processes the file again. A file that cannot be read is marked
+``failed`` with the reason in a separate transaction, after the rollback.
+
+Bulk writes: PostgreSQL ``COPY … FROM STDIN`` (psycopg 3 ``cursor.copy()``), SQLite batched
+``executemany`` on the same DBAPI connection, so both join the session's transaction.
+
+Progress (``rows_processed``) is written from a second connection on PostgreSQL. SQLite lets one writer
+at a time, and the version's own transaction is that writer, so there progress lives in this process
+(:func:`live_progress`) and readers in the same process (the embedded worker's web app) overlay it.
+
+After a list version becomes active, the functions registered with :func:`on_list_version_activated`
+run inside the same transaction (continuous screening enqueues its re-checks there).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO, Literal, cast
+
+from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col
+
+from app.errors import NetraError, PayloadTooLarge, UnsupportedFile, ValidationFailed
+from app.ingest.readers import DEFAULT_LIMITS, IngestError, Limits, open_table
+from app.ingest.rows import Record, Rejection, RowValidator
+from app.models import (
+    Job,
+    ListVersion,
+    Roster,
+    RosterVersion,
+    WatchList,
+    utcnow,
+)
+from app.models import Rejection as RejectionRow
+from app.services import jobs
+from matching import blocking
+from matching import matcher as m
+
+log = logging.getLogger(__name__)
+
+Source = Literal["list", "roster"]
+VersionRow = ListVersion | RosterVersion
+Parent = WatchList | Roster
+
+BATCH_ROWS = 20_000
+PROGRESS_SECONDS = 0.5
+COPY_CHUNK = 1 << 16
+
+LIST_COLUMNS: tuple[str, ...] = (
+    "version_id",
+    "line",
+    "nik",
+    "nik_raw",
+    "name",
+    "birth_date",
+    "gender",
+    "regency",
+    "flags",
+    "numeric_cell",
+    "nik_k1",
+    "nik_k2",
+    "nik_k3",
+    "nik_k4",
+    "nik15",
+    "person_key",
+    "address",
+    "kta",
+    "occupation",
+)
+ROSTER_COLUMNS: tuple[str, ...] = (*LIST_COLUMNS[:16], "nip", "unit")
+REJECTION_COLUMNS: tuple[str, ...] = ("source", "version_id", "line", "reason", "message", "raw")
+
+
+# --------------------------------------------------------------------------------------------------- errors
+
+
+class IngestFailed(ValidationFailed):
+    """A file that cannot be ingested; ``extra`` carries the reader's stable ``code``."""
+
+    slug = "ingest-failed"
+    title = "File cannot be ingested"
+
+
+class UploadTooLarge(PayloadTooLarge):
+    slug = "upload-too-large"
+
+
+def domain_error(exc: IngestError) -> NetraError:
+    """The reader's file-level error as the service's problem, with its suggested HTTP status."""
+    extra = {"code": exc.code, "message_id": exc.message_id, **exc.detail}
+    if exc.http_status == 413:
+        return PayloadTooLarge(exc.message, extra=extra)
+    if exc.http_status == 415:
+        return UnsupportedFile(exc.message, extra=extra)
+    return IngestFailed(exc.message, status=exc.http_status, extra=extra)
+
+
+# --------------------------------------------------------------------------------------------------- uploads
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """A file on local disk ready to ingest, with what the version records about it."""
+
+    path: Path
+    name: str
+    size: int
+    sha256: str
+
+
+class UploadSink:
+    """Receives an upload chunk by chunk: counts, hashes and writes it, refusing more than ``max_bytes``.
+
+    Nothing past the limit is written, so a client cannot fill the disk by lying about its size.
+    """
+
+    def __init__(self, directory: Path, *, max_bytes: int, file_name: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="upload-", suffix=".bin", dir=directory)
+        self.path = Path(name)
+        self._file: BinaryIO = os.fdopen(fd, "wb")
+        self._hash = hashlib.sha256()
+        self.size = 0
+        self.max_bytes = max_bytes
+        self.file_name = file_name
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            self.discard()
+            raise UploadTooLarge(
+                f"The upload exceeds the limit of {self.max_bytes:,} bytes.",
+                extra={"limit": self.max_bytes},
+            )
+        self._hash.update(chunk)
+        self._file.write(chunk)
+
+    def finish(self) -> UploadedFile:
+        self._file.close()
+        return UploadedFile(self.path, self.file_name, self.size, self._hash.hexdigest())
+
+    def discard(self) -> None:
+        self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+def describe_file(path: Path, name: str | None = None) -> UploadedFile:
+    """Size and SHA-256 of a local file (the CLI's imports), read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return UploadedFile(path, name or path.name, size, digest.hexdigest())
+
+
+# --------------------------------------------------------------------------------------------------- rows
+
+
+def _regency_code(text: str | None) -> str | None:
+    # The list's stated regency counts only as a Kemendagri code ("3271", "32.71"); names are not mapped.
+    if not text:
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits if len(digits) == 4 and len(digits) * 2 >= len(text.replace(" ", "")) else None
+
+
+def _numeric_cell(record: Record) -> bool:
+    # Only a numeric-cell NIK ending in 0 is treated differently by matching.nik (possibly truncated), and the
+    # validator already flagged exactly those: storing the flag reproduces the parse from ``nik_raw``.
+    return record.nik_info is not None and record.nik_info.possibly_truncated
+
+
+def list_entry(record: Record, ref: int | str | None = None) -> m.ListEntry:
+    """The matcher's view of an accepted list row; the database stores exactly these values."""
+    raw = record.nik_info.raw if record.nik_info is not None else None
+    return m.ListEntry(
+        ref=record.line if ref is None else ref,
+        nik=raw or None,
+        name=record.name,
+        birth_date=record.birth_date,
+        regency=_regency_code(record.regency),
+        gender=record.gender,
+        numeric_cell=_numeric_cell(record),
+    )
+
+
+def roster_person(record: Record, ref: int | str | None = None) -> m.RosterPerson:
+    """The matcher's view of an accepted roster row; the database stores exactly these values."""
+    raw = record.nik_info.raw if record.nik_info is not None else ""
+    return m.RosterPerson(
+        ref=record.line if ref is None else ref,
+        nik=raw,
+        name=record.name,
+        nip=record.nip,
+        numeric_cell=_numeric_cell(record),
+    )
+
+
+def list_keys(record: Record) -> blocking.BlockKeys:
+    """``blocking.entry_keys`` from the validator's parse (parsing a NIK twice doubles ingestion time)."""
+    nik = record.nik_info
+    if nik is not None and nik.usable and nik.digits is not None:
+        person = blocking.person_block_key(nik.birth_date, nik.gender, record.name) if nik.trusted else None
+        return _with_nik(nik.digits, person)
+    return blocking.BlockKeys(
+        person_key=blocking.birth_region_key(record.birth_date, _regency_code(record.regency), record.name)
+    )
+
+
+def roster_keys(record: Record) -> blocking.BlockKeys:
+    """``blocking.roster_keys`` from the validator's parse."""
+    nik, nip = record.nik_info, record.nip_info
+    if nik is not None and nik.usable and nik.digits is not None:
+        birth = blocking.roster_birth_date(nik, nip)
+        return _with_nik(nik.digits, blocking.birth_region_key(birth, nik.regency, record.name))
+    if nip is not None and nip.ok:
+        return blocking.BlockKeys(
+            person_key=blocking.person_block_key(nip.birth_date, nip.gender, record.name)
+        )
+    return blocking.BlockKeys()
+
+
+def _with_nik(digits: str, person_key: str | None) -> blocking.BlockKeys:
+    k1, k2, k3, k4 = blocking.nik_block_keys(digits)
+    return blocking.BlockKeys(digits, k1, k2, k3, k4, blocking.nik_prefix15(digits), person_key)
+
+
+def _clip(text: str | None, length: int) -> str | None:
+    return text if text is None or len(text) <= length else text[:length]
+
+
+def _entry_row(source: Source, version_id: int, record: Record, sqlite: bool) -> tuple[Any, ...]:
+    keys = list_keys(record) if source == "list" else roster_keys(record)
+    birth: date | str | None = record.birth_date
+    if sqlite and record.birth_date is not None:
+        birth = record.birth_date.isoformat()  # as SQLAlchemy's SQLite Date type stores it
+    raw = record.nik_info.raw if record.nik_info is not None else ""
+    common = (
+        version_id,
+        record.line,
+        keys.nik,
+        raw[:64],
+        record.name[:255],
+        birth,
+        record.gender,
+        _regency_code(record.regency),
+        ",".join(sorted(record.flags))[:200],
+        _numeric_cell(record),
+        keys.nik_k1,
+        keys.nik_k2,
+        keys.nik_k3,
+        keys.nik_k4,
+        keys.nik15,
+        keys.person_key,
+    )
+    if source == "list":
+        return (*common, _clip(record.address, 500), _clip(record.kta, 64), _clip(record.occupation, 120))
+    return (*common, _clip(record.nip, 18), _clip(record.unit, 255))
+
+
+def _rejection_row(
+    source: Source, version_id: int, rejection: Rejection, headers: tuple[str, ...]
+) -> tuple[Any, ...]:
+    raw: dict[str, str] = {}
+    for index, value in enumerate(rejection.raw):
+        label = headers[index] if index < len(headers) and headers[index] else f"column {index + 1}"
+        raw[label if label not in raw else f"{label} ({index + 1})"] = value[:1000]
+    message = rejection.message
+    return (source, version_id, rejection.line, rejection.reason[:64], message[:500], json.dumps(raw))
+
+
+# --------------------------------------------------------------------------------------------------- bulk
+
+
+class _BulkWriter:
+    """Appends rows to a table on the session's own DBAPI connection, inside its transaction."""
+
+    def __init__(self, session: Session, table: str, columns: tuple[str, ...]) -> None:
+        connection = session.connection()
+        self.postgres = connection.dialect.name == "postgresql"
+        self.raw: Any = connection.connection.driver_connection
+        self.table = table
+        self.columns = columns
+        names = ", ".join(columns)
+        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
+        self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self.postgres:
+            with self.raw.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            self.raw.executemany(self.insert_sql, rows)
+
+
+# --------------------------------------------------------------------------------------------------- hooks
+
+ActivationHook = Callable[[Session, int, int], None]
+_activation_hooks: list[ActivationHook] = []
+
+
+def on_list_version_activated(hook: ActivationHook) -> ActivationHook:
+    """Register ``hook(session, list_id, version_id)`` to run in the activating transaction (a decorator).
+
+    An exception from a hook rolls the activation back and fails the version, so hooks should only record
+    follow-up work (enqueue jobs), not do it.
+    """
+    if hook not in _activation_hooks:
+        _activation_hooks.append(hook)
+    return hook
+
+
+def remove_activation_hook(hook: ActivationHook) -> None:
+    if hook in _activation_hooks:
+        _activation_hooks.remove(hook)
+
+
+# --------------------------------------------------------------------------------------------------- progress
+
+_progress_lock = threading.Lock()
+_live: dict[tuple[str, int], int] = {}
+
+
+def live_progress(source: Source, version_id: int) -> int | None:
+    """Rows processed so far by a version being stored in this process, or ``None``."""
+    with _progress_lock:
+        return _live.get((source, version_id))
+
+
+class _Progress:
+    """Publishes rows processed: to this process always, to the database from a second connection on
+    PostgreSQL (SQLite's single writer is busy with the version itself)."""
+
+    def __init__(
+        self, bind: Engine | Connection, source: Source, version_id: int, model: type[VersionRow]
+    ) -> None:
+        self.key = (source, version_id)
+        self.model = model
+        self.version_id = version_id
+        self.engine = bind if isinstance(bind, Engine) and bind.dialect.name == "postgresql" else None
+        self.last = 0.0
+        self.callbacks: list[Callable[[int], None]] = []
+
+    def __call__(self, rows: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < PROGRESS_SECONDS:
+            return
+        self.last = now
+        with _progress_lock:
+            _live[self.key] = rows
+        for callback in self.callbacks:
+            callback(rows)
+        if self.engine is not None:
+            try:
+                with Session(self.engine) as side:
+                    side.execute(
+                        update(self.model)
+                        .where(col(self.model.id) == self.version_id)
+                        .values(rows_processed=rows)
+                    )
+                    side.commit()
+            except Exception:  # progress is informative; never fail a version over it
+                log.debug("progress update failed", exc_info=True)
+
+    def done(self) -> None:
+        with _progress_lock:
+            _live.pop(self.key, None)
+
+
+# --------------------------------------------------------------------------------------------------- versions
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    source: Source
+    version: type[ListVersion] | type[RosterVersion]
+    parent: type[WatchList] | type[Roster]
+    parent_fk: str
+    entries: str
+    columns: tuple[str, ...]
+    job_kind: str
+
+
+SPECS: dict[str, _Spec] = {
+    "list": _Spec("list", ListVersion, WatchList, "list_id", "list_entries", LIST_COLUMNS, "ingest_list"),
+    "roster": _Spec(
+        "roster", RosterVersion, Roster, "roster_id", "roster_entries", ROSTER_COLUMNS, "ingest_roster"
+    ),
+}
+
+
+def get_version(session: Session, spec: _Spec, version_id: int, *, fresh: bool = False) -> VersionRow | None:
+    return cast(VersionRow | None, session.get(spec.version, version_id, populate_existing=fresh))
+
+
+def parent_id_of(version: VersionRow) -> int:
+    return version.list_id if isinstance(version, ListVersion) else version.roster_id
+
+
+def probe(
+    path: Path,
+    source: Source,
+    *,
+    columns: Mapping[str, str | int] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> None:
+    """Refuse a file that cannot be ingested (type, corruption, zip bomb, no header or NIK column) before
+    anything is created; reads only the file's head (and bounds an XLSX's inflated size)."""
+    try:
+        with open_table(path, kind=source, columns=columns, limits=limits):
+            pass
+    except IngestError as exc:
+        raise domain_error(exc) from exc
+
+
+def create_version(
+    session: Session,
+    source: Source,
+    parent_id: int,
+    upload: UploadedFile,
+    *,
+    uploaded_by: str,
+    columns: Mapping[str, str | int] | None = None,
+    delete_file_after: bool = True,
+) -> tuple[VersionRow, Job]:
+    """Add a pending version and the job that will store it to the caller's transaction (no commit)."""
+    spec = SPECS[source]
+    fk = getattr(spec.version, spec.parent_fk)
+    latest = session.execute(select(func.max(spec.version.version)).where(fk == parent_id)).scalar()
+    version: VersionRow = spec.version(
+        **{spec.parent_fk: parent_id},  # type: ignore[arg-type]
+        version=(latest or 0) + 1,
+        status="pending",
+        file_name=upload.name[:255],
+        file_size=upload.size,
+        file_sha256=upload.sha256,
+        uploaded_by=uploaded_by[:120],
+    )
+    session.add(version)
+    session.flush()
+    assert version.id is not None
+    payload: dict[str, Any] = {
+        "path": str(upload.path),
+        "columns": dict(columns or {}),
+        "delete_file_after": delete_file_after,
+    }
+    job = jobs.enqueue(session, spec.job_kind, version.id, payload)
+    return version, job
+
+
+@dataclass
+class Outcome:
+    """What became of a version (the committed row's values, safe to read after the session closes)."""
+
+    version: VersionRow
+    error: NetraError | None = None
+    accepted: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    blank: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _session(bind: Engine | Connection) -> Session:
+    return Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+
+def _lock_parent(session: Session, spec: _Spec, parent_id: int) -> Parent | None:
+    # Serialises versions of one parent: a re-run of the same version (lease expired while its first worker
+    # still ran) waits here and then finds the version already finished.
+    query = select(spec.parent).where(col(spec.parent.id) == parent_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return cast(Parent | None, session.scalars(query).one_or_none())
+
+
+def process_version(
+    bind: Engine | Connection,
+    source: Source,
+    version_id: int,
+    path: Path,
+    *,
+    columns: Mapping[str, str | int] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    on_progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Read ``path`` and store it as version ``version_id``, activating it; idempotent (see module doc)."""
+    spec = SPECS[source]
+    with _session(bind) as session:
+        version = get_version(session, spec, version_id)
+        if version is None:
+            raise NetraError(f"{source} version {version_id} does not exist")
+        if version.status in ("active", "superseded", "failed"):
+            return Outcome(
+                version, accepted=version.accepted, rejected=version.rejected, flagged=version.flagged
+            )
+        version.status = "processing"
+        version.rows_processed = 0
+        version.error = None
+        session.add(version)
+        session.commit()
+
+    progress = _Progress(bind, source, version_id, spec.version)
+    if on_progress is not None:
+        progress.callbacks.append(on_progress)
+    try:
+        return _store(bind, spec, version_id, path, columns, limits, progress)
+    except IngestError as exc:
+        return _mark_failed(bind, spec, version_id, domain_error(exc))
+    except NetraError as exc:
+        return _mark_failed(bind, spec, version_id, exc)
+    finally:
+        progress.done()
+
+
+def _store(
+    bind: Engine | Connection,
+    spec: _Spec,
+    version_id: int,
+    path: Path,
+    columns: Mapping[str, str | int] | None,
+    limits: Limits,
+    progress: _Progress,
+) -> Outcome:
+    with _session(bind) as session:
+        version = get_version(session, spec, version_id)
+        assert version is not None
+        parent = _lock_parent(session, spec, parent_id_of(version))
+        session.refresh(version)
+        if version.status != "processing":  # another worker finished it while this one waited
+            session.rollback()
+            return Outcome(
+                version, accepted=version.accepted, rejected=version.rejected, flagged=version.flagged
+            )
+        if parent is None or parent.deleted_at is not None:
+            raise IngestFailed(f"The {spec.source} was deleted before its file was stored.")
+
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        entries = _BulkWriter(session, spec.entries, spec.columns)
+        rejections = _BulkWriter(session, "rejections", REJECTION_COLUMNS)
+        with open_table(path, kind=spec.source, columns=columns, limits=limits) as table:
+            headers = table.columns.headers
+            column_map = {
+                name: headers[index] if index < len(headers) else index
+                for name, index in table.columns.fields.items()
+            }
+            validator = RowValidator(table.columns, spec.source)
+            entry_batch: list[tuple[Any, ...]] = []
+            rejection_batch: list[tuple[Any, ...]] = []
+            seen = 0
+            for outcome in validator.run(table):
+                seen += 1
+                if isinstance(outcome, Record):
+                    entry_batch.append(_entry_row(spec.source, version_id, outcome, sqlite))
+                    if len(entry_batch) >= BATCH_ROWS:
+                        entries.write(entry_batch)
+                        entry_batch = []
+                        progress(validator.summary.rows)
+                else:
+                    rejection_batch.append(_rejection_row(spec.source, version_id, outcome, headers))
+                    if len(rejection_batch) >= BATCH_ROWS:
+                        rejections.write(rejection_batch)
+                        rejection_batch = []
+                        progress(validator.summary.rows)
+            entries.write(entry_batch)
+            rejections.write(rejection_batch)
+        summary = validator.summary
+        progress(summary.rows, force=True)
+
+        now = utcnow()
+        version.column_map = column_map
+        version.rows_total = summary.rows
+        version.rows_processed = summary.rows
+        version.accepted = summary.accepted
+        version.rejected = summary.rejected
+        version.flagged = summary.flagged
+        version.blank = summary.blank
+        version.finished_at = now
+        extra = {"reasons": dict(summary.reasons), "flags": dict(summary.flags), "format": table.format}
+        _activate(session, spec, parent, version)
+        session.commit()
+        log.info(
+            "%s %s version %s stored: %s accepted, %s rejected, %s flagged",
+            spec.source,
+            parent_id_of(version),
+            version.version,
+            summary.accepted,
+            summary.rejected,
+            summary.flagged,
+        )
+        return Outcome(
+            version,
+            accepted=summary.accepted,
+            rejected=summary.rejected,
+            flagged=summary.flagged,
+            blank=summary.blank,
+            extra=extra,
+        )
+
+
+def _activate(session: Session, spec: _Spec, parent: Parent, version: VersionRow) -> None:
+    """Make ``version`` the parent's active one, unless a newer version is active already."""
+    current = session.get(spec.version, parent.active_version_id) if parent.active_version_id else None
+    if current is not None and current.version > version.version:
+        version.status = "superseded"  # an older upload finished after a newer one
+        session.add(version)
+        return
+    if current is not None:
+        current.status = "superseded"
+        session.add(current)
+    version.status = "active"
+    parent.active_version_id = version.id
+    session.add(version)
+    session.add(parent)
+    session.flush()
+    if spec.source == "list":
+        assert parent.id is not None
+        assert version.id is not None
+        for hook in list(_activation_hooks):
+            hook(session, parent.id, version.id)
+
+
+def _mark_failed(bind: Engine | Connection, spec: _Spec, version_id: int, error: NetraError) -> Outcome:
+    with _session(bind) as session:
+        version = get_version(session, spec, version_id, fresh=True)
+        assert version is not None
+        version.status = "failed"
+        version.error = error.message[:2000]
+        version.finished_at = utcnow()
+        session.add(version)
+        session.commit()
+        log.info("%s version %s failed: %s", spec.source, version_id, error.message)
+        return Outcome(version, error=error)
+
+
+def mark_failed(session: Session, source: Source, version_id: int, reason: str) -> None:
+    """Fail a version inside the caller's transaction (a job given up for good)."""
+    version = get_version(session, SPECS[source], version_id)
+    if version is not None and version.status in ("pending", "processing"):
+        version.status = "failed"
+        version.error = reason[:2000]
+        version.finished_at = utcnow()
+        session.add(version)
+
+
+# --------------------------------------------------------------------------------------------------- jobs
+
+
+def run_ingest_job(ctx: jobs.JobContext, source: Source) -> Outcome:
+    path = Path(str(ctx.payload["path"]))
+    columns = ctx.payload.get("columns") or None
+    try:
+        if not path.exists():
+            with _session(ctx.engine) as session:
+                mark_failed(session, source, ctx.target_id, "The uploaded file is no longer available.")
+                session.commit()
+            with _session(ctx.engine) as session:
+                version = get_version(session, SPECS[source], ctx.target_id)
+                assert version is not None
+                return Outcome(version)
+        return process_version(ctx.engine, source, ctx.target_id, path, columns=columns)
+    finally:
+        if ctx.payload.get("delete_file_after") and path.exists():
+            path.unlink(missing_ok=True)
+
+
+def _failure_handler(source: Source) -> jobs.FailureHandler:
+    def on_failure(session: Session, job: Job, error: str) -> None:
+        mark_failed(session, source, job.target_id, f"Processing stopped: {error}")
+        path = job.payload.get("path")
+        if job.payload.get("delete_file_after") and path:
+            Path(str(path)).unlink(missing_ok=True)
+
+    return on_failure
+
+
+@jobs.handler("ingest_list", on_failure=_failure_handler("list"))
+def ingest_list_job(ctx: jobs.JobContext) -> None:
+    run_ingest_job(ctx, "list")
+
+
+@jobs.handler("ingest_roster", on_failure=_failure_handler("roster"))
+def ingest_roster_job(ctx: jobs.JobContext) -> None:
+    run_ingest_job(ctx, "roster")
+
+
+def run_now(bind: Engine | Connection, job: Job, *, worker: str) -> Outcome:
+    """Claim ``job`` for this process and process it at once (small uploads, CLI imports).
+
+    The job stays in the table while running, so if this process dies a worker finishes the version once
+    the lease expires.
+    """
+    assert job.id is not None
+    source: Source = "list" if job.kind == "ingest_list" else "roster"
+    with _session(bind) as session:
+        claimed = jobs.claim(session, worker=worker, job_id=job.id)
+    if claimed is None:
+        raise NetraError(f"job {job.id} was taken by another worker")
+    ctx = jobs.JobContext(
+        engine=bind,
+        job_id=job.id,
+        kind=job.kind,
+        target_id=job.target_id,
+        payload=dict(claimed.payload),
+        attempt=claimed.attempts,
+        worker=worker,
+    )
+    try:
+        outcome = run_ingest_job(ctx, source)
+    except BaseException:
+        with _session(bind) as session:
+            session.rollback()
+            jobs.fail(session, job.id, worker=worker, error="processing was interrupted", retry_in=None)
+        raise
+    with _session(bind) as session:
+        jobs.complete(session, job.id, worker=worker)
+    return outcome
+
+
+def iter_rejections(
+    session: Session, source: Source, version_id: int, *, batch: int = 5000
+) -> Iterator[RejectionRow]:
+    """Every rejection of a version in line order, fetched in batches."""
+    last = -1
+    while True:
+        rows = session.scalars(
+            select(RejectionRow)
+            .where(
+                col(RejectionRow.source) == source,
+                col(RejectionRow.version_id) == version_id,
+                col(RejectionRow.id) > last,
+            )
+            .order_by(col(RejectionRow.id))
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id or last
+
+
+# ------------------------------------------------------------------------------------------------- use cases
+
+
+@dataclass
+class Submitted:
+    """An accepted upload: its version (pending when queued) and the job that stores it."""
+
+    version: VersionRow
+    job_id: int | None
+    queued: bool
+
+
+def submit(
+    session: Session,
+    source: Source,
+    parent_id: int,
+    upload: UploadedFile,
+    *,
+    uploaded_by: str,
+    inline: bool,
+    columns: Mapping[str, str | int] | None = None,
+    delete_file_after: bool = True,
+    worker: str = "inline",
+) -> Submitted:
+    """Commit the caller's pending changes with a new version and its job, then store it now if ``inline``.
+
+    The caller has added the parent (for a new list or roster) and its audit event to ``session``; they
+    commit together with the version, so an upload is never half-registered. A file refused while being
+    stored inline raises its domain error after the failed version has been recorded.
+    """
+    version, job = create_version(
+        session,
+        source,
+        parent_id,
+        upload,
+        uploaded_by=uploaded_by,
+        columns=columns,
+        delete_file_after=delete_file_after,
+    )
+    session.commit()
+    if not inline:
+        return Submitted(version, job.id, queued=True)
+    outcome = run_now(session.get_bind(), job, worker=worker)
+    if outcome.error is not None:
+        outcome.error.extra.update({f"{source}_id": parent_id, "version_id": version.id})
+        raise outcome.error
+    return Submitted(outcome.version, job.id, queued=False)
+
+
+def purge(session: Session, source: Source, parent: Parent) -> dict[str, int]:
+    """Delete every stored row of ``parent``'s versions, and the findings citing them (no commit).
+
+    Version rows stay, as the record of which files were uploaded; pending ones are failed so no worker
+    stores them afterwards.
+    """
+    from app.models import Finding, ListEntry, RosterEntry
+
+    spec = SPECS[source]
+    fk = getattr(spec.version, spec.parent_fk)
+    version_ids = list(session.scalars(select(col(spec.version.id)).where(fk == parent.id)).all())
+    entry_model: type[ListEntry] | type[RosterEntry] = ListEntry if source == "list" else RosterEntry
+    finding_fk = col(Finding.list_entry_id) if source == "list" else col(Finding.roster_entry_id)
+    counts = {"entries": 0, "rejections": 0, "findings": 0}
+    if version_ids:
+        entry_ids = select(col(entry_model.id)).where(col(entry_model.version_id).in_(version_ids))
+        counts["findings"] = _rowcount(session.execute(delete(Finding).where(finding_fk.in_(entry_ids))))
+        counts["entries"] = _rowcount(
+            session.execute(delete(entry_model).where(col(entry_model.version_id).in_(version_ids)))
+        )
+        counts["rejections"] = _rowcount(
+            session.execute(
+                delete(RejectionRow).where(
+                    col(RejectionRow.source) == source, col(RejectionRow.version_id).in_(version_ids)
+                )
+            )
+        )
+        session.execute(
+            update(spec.version)
+            .where(
+                col(spec.version.id).in_(version_ids), col(spec.version.status).in_(["pending", "processing"])
+            )
+            .values(status="failed", error=f"The {source} was deleted.", finished_at=utcnow())
+        )
+    parent.active_version_id = None
+    parent.deleted_at = utcnow()
+    session.add(parent)
+    return counts
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def versions_of(session: Session, source: Source, parent_id: int) -> list[VersionRow]:
+    """A parent's versions, newest first, with live progress overlaid on one being stored here."""
+    spec = SPECS[source]
+    fk = getattr(spec.version, spec.parent_fk)
+    rows = cast(
+        list[VersionRow],
+        list(
+            session.scalars(
+                select(spec.version)
+                .where(fk == parent_id)
+                .order_by(col(spec.version.version).desc())
+                .execution_options(populate_existing=True)  # other sessions stored them
+            )
+        ),
+    )
+    for row in rows:
+        if row.status == "processing" and row.id is not None:
+            live = live_progress(source, row.id)
+            if live is not None and live > row.rows_processed:
+                set_committed_value(row, "rows_processed", live)  # shown, never written back
+    return rows

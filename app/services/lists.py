@@ -1,0 +1,201 @@
+"""Party-member and supporter lists: upload, replace, read, download rejections, delete.
+
+Stewards (and admins) manage lists; auditors may read them. Storing a file is :mod:`app.services.ingestion`'s
+job; this module decides who may do what, keeps the audit trail and commits.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.errors import Forbidden, NotFound, ValidationFailed
+from app.models import LIST_TYPES, ListVersion, WatchList
+from app.models import Rejection as RejectionRow
+from app.services import audit, ingestion
+from app.services.ingestion import UploadedFile
+from app.services.principals import Principal
+
+READ_ROLES = ("steward", "admin", "auditor")
+WRITE_ROLES = ("steward", "admin")
+
+
+@dataclass
+class ListView:
+    watch_list: WatchList
+    versions: builtins.list[ListVersion]
+
+    @property
+    def latest(self) -> ListVersion | None:
+        return self.versions[0] if self.versions else None
+
+
+@dataclass
+class ListUpload:
+    view: ListView
+    version: ListVersion
+    job_id: int | None
+    queued: bool
+
+
+def _require(principal: Principal, roles: tuple[str, ...]) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"This needs one of the roles: {', '.join(roles)}")
+
+
+def _clean(value: str | None, field: str, *, required: bool = True, limit: int = 200) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise ValidationFailed(f"{field} is required")
+        return None
+    if len(text) > limit:
+        raise ValidationFailed(f"{field} is longer than {limit} characters")
+    return text
+
+
+def _view(session: Session, watch_list: WatchList) -> ListView:
+    assert watch_list.id is not None
+    versions = ingestion.versions_of(session, "list", watch_list.id)
+    return ListView(watch_list, [v for v in versions if isinstance(v, ListVersion)])
+
+
+def _get(session: Session, list_id: int) -> WatchList:
+    watch_list = session.get(WatchList, list_id)
+    if watch_list is None or watch_list.deleted_at is not None:
+        raise NotFound(f"No list with id {list_id}")
+    return watch_list
+
+
+def create_list(
+    session: Session,
+    principal: Principal,
+    *,
+    list_type: str,
+    owner: str,
+    election: str,
+    region: str | None,
+    upload: UploadedFile,
+    inline: bool,
+    columns: Mapping[str, str | int] | None = None,
+) -> ListUpload:
+    """Create a list from its first file. The file is checked (type, header, NIK column) before anything is
+    stored; it is then stored now (``inline``) or by a worker."""
+    _require(principal, WRITE_ROLES)
+    if list_type not in LIST_TYPES:
+        raise ValidationFailed(f"list_type must be one of: {', '.join(LIST_TYPES)}")
+    owner_text = _clean(owner, "owner")
+    election_text = _clean(election, "election", limit=120)
+    region_text = _clean(region, "region", required=False, limit=120)
+    assert owner_text is not None
+    assert election_text is not None
+    ingestion.probe(upload.path, "list", columns=columns)
+    watch_list = WatchList(
+        list_type=list_type,
+        owner=owner_text,
+        election=election_text,
+        region=region_text,
+        created_by=principal.actor,
+    )
+    session.add(watch_list)
+    session.flush()
+    assert watch_list.id is not None
+    audit.record(session, principal, "list.upload", "list", watch_list.id, _upload_detail(upload, new=True))
+    return _submit(session, principal, watch_list, upload, inline=inline, columns=columns)
+
+
+def add_version(
+    session: Session,
+    principal: Principal,
+    list_id: int,
+    upload: UploadedFile,
+    *,
+    inline: bool,
+    columns: Mapping[str, str | int] | None = None,
+) -> ListUpload:
+    """Replace a list's rows with a new file; the current version stays active until the new one is stored."""
+    _require(principal, WRITE_ROLES)
+    watch_list = _get(session, list_id)
+    ingestion.probe(upload.path, "list", columns=columns)
+    audit.record(session, principal, "list.upload", "list", list_id, _upload_detail(upload, new=False))
+    return _submit(session, principal, watch_list, upload, inline=inline, columns=columns)
+
+
+def _upload_detail(upload: UploadedFile, *, new: bool) -> dict[str, object]:
+    return {"file_name": upload.name, "size": upload.size, "sha256": upload.sha256, "new": new}
+
+
+def _submit(
+    session: Session,
+    principal: Principal,
+    watch_list: WatchList,
+    upload: UploadedFile,
+    *,
+    inline: bool,
+    columns: Mapping[str, str | int] | None,
+) -> ListUpload:
+    assert watch_list.id is not None
+    submitted = ingestion.submit(
+        session,
+        "list",
+        watch_list.id,
+        upload,
+        uploaded_by=principal.actor,
+        inline=inline,
+        columns=columns,
+    )
+    session.refresh(watch_list)
+    version = submitted.version
+    assert isinstance(version, ListVersion)
+    return ListUpload(_view(session, watch_list), version, submitted.job_id, submitted.queued)
+
+
+def get_lists(
+    session: Session,
+    principal: Principal,
+    *,
+    list_type: str | None = None,
+    election: str | None = None,
+    owner: str | None = None,
+) -> list[ListView]:
+    _require(principal, READ_ROLES)
+    query = select(WatchList).where(col(WatchList.deleted_at).is_(None))
+    if list_type:
+        query = query.where(col(WatchList.list_type) == list_type)
+    if election:
+        query = query.where(col(WatchList.election) == election)
+    if owner:
+        query = query.where(col(WatchList.owner) == owner)
+    return [_view(session, row) for row in session.exec(query.order_by(col(WatchList.id)))]
+
+
+def get_list(session: Session, principal: Principal, list_id: int) -> ListView:
+    _require(principal, READ_ROLES)
+    return _view(session, _get(session, list_id))
+
+
+def rejections(
+    session: Session, principal: Principal, list_id: int, *, version_id: int | None = None
+) -> tuple[ListVersion, Iterator[RejectionRow]]:
+    """The rejected rows of a version (default: the newest), in line order; the download is audited."""
+    _require(principal, READ_ROLES)
+    view = _view(session, _get(session, list_id))
+    version = next((v for v in view.versions if version_id is None or v.id == version_id), None)
+    if version is None or version.id is None:
+        raise NotFound(f"No such version of list {list_id}")
+    audit.record(session, principal, "list.rejections.download", "list", list_id, {"version_id": version.id})
+    session.commit()
+    return version, ingestion.iter_rejections(session, "list", version.id)
+
+
+def delete_list(session: Session, principal: Principal, list_id: int) -> dict[str, int]:
+    """Delete a list: entries, rejections and findings citing them are purged; version records stay."""
+    _require(principal, WRITE_ROLES)
+    watch_list = _get(session, list_id)
+    counts = ingestion.purge(session, "list", watch_list)
+    audit.record(session, principal, "list.delete", "list", list_id, counts)
+    session.commit()
+    return counts

@@ -1,0 +1,220 @@
+"""Agency rosters: upload, replace, read, download rejections, delete.
+
+An operator works on its own agency's rosters only: another agency's roster answers 404, never 403, so ids
+reveal nothing. Admins act for any agency (naming it on upload); auditors read every roster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.errors import Forbidden, NotFound, ValidationFailed
+from app.models import Agency, Roster, RosterVersion
+from app.models import Rejection as RejectionRow
+from app.services import agencies, audit, ingestion
+from app.services.ingestion import UploadedFile
+from app.services.principals import Principal, is_operator
+
+READ_ROLES = ("operator", "admin", "auditor")
+WRITE_ROLES = ("operator", "admin")
+
+
+@dataclass
+class RosterView:
+    roster: Roster
+    agency: Agency
+    versions: list[RosterVersion]
+
+    @property
+    def latest(self) -> RosterVersion | None:
+        return self.versions[0] if self.versions else None
+
+
+@dataclass
+class RosterUpload:
+    view: RosterView
+    version: RosterVersion
+    job_id: int | None
+    queued: bool
+
+
+def _require(principal: Principal, roles: tuple[str, ...]) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"This needs one of the roles: {', '.join(roles)}")
+
+
+def _view(session: Session, roster: Roster) -> RosterView:
+    assert roster.id is not None
+    agency = session.get(Agency, roster.agency_id)
+    assert agency is not None
+    versions = ingestion.versions_of(session, "roster", roster.id)
+    return RosterView(roster, agency, [v for v in versions if isinstance(v, RosterVersion)])
+
+
+def _get(session: Session, principal: Principal, roster_id: int) -> Roster:
+    roster = session.get(Roster, roster_id)
+    if (
+        roster is None
+        or roster.deleted_at is not None
+        or (is_operator(principal) and roster.agency_id != principal.agency_id)
+    ):
+        raise NotFound(f"No roster with id {roster_id}")
+    return roster
+
+
+def _agency_for_upload(session: Session, principal: Principal, agency_code: str | None) -> Agency:
+    if is_operator(principal):
+        if principal.agency_id is None:
+            raise Forbidden("This operator key is bound to no agency")
+        agency = session.get(Agency, principal.agency_id)
+        if agency is None:
+            raise Forbidden("This operator key is bound to no agency")
+        if agency_code and agency_code.strip().upper() != agency.code:
+            raise NotFound(f"No agency with code {agency_code!r}")
+        return agency
+    if not agency_code:
+        raise ValidationFailed("agency (the agency's code) is required for an admin upload")
+    return agencies.require_agency(session, agency_code)
+
+
+def create_roster(
+    session: Session,
+    principal: Principal,
+    *,
+    name: str | None,
+    upload: UploadedFile,
+    inline: bool,
+    agency_code: str | None = None,
+    columns: Mapping[str, str | int] | None = None,
+) -> RosterUpload:
+    """Create a roster for the operator's agency (admins name the agency) from its first file."""
+    _require(principal, WRITE_ROLES)
+    agency = _agency_for_upload(session, principal, agency_code)
+    title = (name or "").strip() or upload.name
+    if len(title) > 200:
+        raise ValidationFailed("name is longer than 200 characters")
+    ingestion.probe(upload.path, "roster", columns=columns)
+    assert agency.id is not None
+    roster = Roster(agency_id=agency.id, name=title, created_by=principal.actor)
+    session.add(roster)
+    session.flush()
+    assert roster.id is not None
+    audit.record(
+        session,
+        principal,
+        "roster.upload",
+        "roster",
+        roster.id,
+        _upload_detail(upload, new=True),
+        agency_id=agency.id,
+    )
+    return _submit(session, principal, roster, upload, inline=inline, columns=columns)
+
+
+def add_version(
+    session: Session,
+    principal: Principal,
+    roster_id: int,
+    upload: UploadedFile,
+    *,
+    inline: bool,
+    columns: Mapping[str, str | int] | None = None,
+) -> RosterUpload:
+    """Replace a roster's rows with a new file; the active version stays until the new one is stored."""
+    _require(principal, WRITE_ROLES)
+    roster = _get(session, principal, roster_id)
+    ingestion.probe(upload.path, "roster", columns=columns)
+    audit.record(
+        session,
+        principal,
+        "roster.upload",
+        "roster",
+        roster_id,
+        _upload_detail(upload, new=False),
+        agency_id=roster.agency_id,
+    )
+    return _submit(session, principal, roster, upload, inline=inline, columns=columns)
+
+
+def _upload_detail(upload: UploadedFile, *, new: bool) -> dict[str, object]:
+    return {"file_name": upload.name, "size": upload.size, "sha256": upload.sha256, "new": new}
+
+
+def _submit(
+    session: Session,
+    principal: Principal,
+    roster: Roster,
+    upload: UploadedFile,
+    *,
+    inline: bool,
+    columns: Mapping[str, str | int] | None,
+) -> RosterUpload:
+    assert roster.id is not None
+    submitted = ingestion.submit(
+        session,
+        "roster",
+        roster.id,
+        upload,
+        uploaded_by=principal.actor,
+        inline=inline,
+        columns=columns,
+    )
+    session.refresh(roster)
+    version = submitted.version
+    assert isinstance(version, RosterVersion)
+    return RosterUpload(_view(session, roster), version, submitted.job_id, submitted.queued)
+
+
+def get_rosters(
+    session: Session, principal: Principal, *, agency_code: str | None = None
+) -> list[RosterView]:
+    _require(principal, READ_ROLES)
+    query = select(Roster).where(col(Roster.deleted_at).is_(None))
+    if is_operator(principal):
+        query = query.where(col(Roster.agency_id) == principal.agency_id)
+    elif agency_code:
+        agency = agencies.get_agency_by_code(session, agency_code)
+        if agency is None:
+            return []
+        query = query.where(col(Roster.agency_id) == agency.id)
+    return [_view(session, row) for row in session.exec(query.order_by(col(Roster.id)))]
+
+
+def get_roster(session: Session, principal: Principal, roster_id: int) -> RosterView:
+    _require(principal, READ_ROLES)
+    return _view(session, _get(session, principal, roster_id))
+
+
+def rejections(
+    session: Session, principal: Principal, roster_id: int, *, version_id: int | None = None
+) -> tuple[RosterVersion, Iterator[RejectionRow]]:
+    """The rejected rows of a version (default: the newest), in line order; the download is audited."""
+    _require(principal, READ_ROLES)
+    view = _view(session, _get(session, principal, roster_id))
+    version = next((v for v in view.versions if version_id is None or v.id == version_id), None)
+    if version is None or version.id is None:
+        raise NotFound(f"No such version of roster {roster_id}")
+    audit.record(
+        session,
+        principal,
+        "roster.rejections.download",
+        "roster",
+        roster_id,
+        {"version_id": version.id},
+        agency_id=view.roster.agency_id,
+    )
+    session.commit()
+    return version, ingestion.iter_rejections(session, "roster", version.id)
+
+
+def delete_roster(session: Session, principal: Principal, roster_id: int) -> dict[str, int]:
+    """Delete a roster: entries, rejections and findings citing them are purged; version records stay."""
+    _require(principal, WRITE_ROLES)
+    roster = _get(session, principal, roster_id)
+    counts = ingestion.purge(session, "roster", roster)
+    audit.record(session, principal, "roster.delete", "roster", roster_id, counts, agency_id=roster.agency_id)
+    session.commit()
+    return counts
