@@ -244,12 +244,14 @@ def _session(bind: Engine | Connection) -> Session:
     return Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
 
 
-def _report_progress(bind: Engine | Connection, run_id: int, **values: Any) -> None:
+def _report_progress(
+    bind: Engine | Connection, run_id: int, job_id: int | None, worker: str | None, **values: Any
+) -> None:
     # Its own short transaction, so readers see progress while the run's findings are still being scored.
     try:
         with _session(bind) as session:
             run = session.get(CheckRun, run_id)
-            if run is not None and run.status == "running":
+            if run is not None and run.status == "running" and _holds_lease(session, job_id, worker):
                 for name, value in values.items():
                     setattr(run, name, value)
                 session.add(run)
@@ -302,6 +304,9 @@ def execute_run(
         run = session.get(CheckRun, run_id)
         if run is None:
             raise NotFound(f"Check run {run_id} not found")
+        if not _holds_lease(session, job_id, worker):
+            session.rollback()
+            raise LeaseLost(f"check run {run_id}: job {job_id} is no longer held by {worker}")
         run.status = "running"
         run.started_at = utcnow()
         run.finished_at = None
@@ -322,6 +327,8 @@ def execute_run(
             _report_progress(
                 bind,
                 run_id,
+                job_id,
+                worker,
                 progress=round(100.0 * done / total, 1) if total else 100.0,
                 findings_count=findings,
                 rows_matched=matched,

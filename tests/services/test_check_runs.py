@@ -1,0 +1,118 @@
+"""Check runs under real workers and real commits: lease expiry, re-claim, lease safety, the reaper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session, col
+
+from app import db
+from app.models import CheckRun, Finding, Job
+from app.services import checks, jobs
+from app.services.principals import Principal
+from app.worker import Worker
+from tests import factories
+from tests.check_data import World, make_world
+
+EXPIRED = timedelta(seconds=-1)  # a lease already run out: its worker "died" right after claiming
+
+
+@pytest.fixture
+def engine(fresh_database_url: str) -> Iterator[Engine]:
+    engine = db.create_engine(fresh_database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    with Session(engine, expire_on_commit=False) as session:
+        return make_world(session, factories.create_agency(session))
+
+
+def start(engine: Engine, world: World) -> int:
+    operator = Principal(kind="key", id=1, name="op", role="operator", agency_id=world.agency.id)
+    with Session(engine, expire_on_commit=False) as session:
+        run = checks.start_run(session, operator, roster_id=world.roster.parent_id)
+        assert run.id is not None
+        return run.id
+
+
+def state(engine: Engine, run_id: int) -> tuple[str, int, int]:
+    with Session(engine) as session:
+        run = session.get(CheckRun, run_id)
+        assert run is not None
+        count = session.scalar(select(func.count()).select_from(Finding).where(col(Finding.run_id) == run_id))
+        return run.status, run.findings_count, int(count or 0)
+
+
+def test_a_run_whose_worker_died_is_reclaimed_and_finishes_once(engine: Engine, world: World) -> None:
+    run_id = start(engine, world)
+    with Session(engine) as session:
+        dead = jobs.claim(session, worker="dead-worker", kinds=[checks.JOB_KIND], lease=EXPIRED)
+        assert dead is not None
+        assert dead.id is not None
+        dead_id = dead.id
+
+    worker = Worker(engine, name="live-worker", kinds=[checks.JOB_KIND])
+    assert worker.run_once()
+    assert state(engine, run_id) == ("succeeded", 3, 3)
+    with Session(engine) as session:
+        job = session.get(Job, dead_id)
+        assert job is not None
+        assert (job.status, job.worker, job.attempts) == ("done", "live-worker", 2)
+
+    # The first worker wakes up and finishes its work: it no longer holds the lease, so it writes nothing.
+    with pytest.raises(checks.LeaseLost):
+        checks.execute_run(engine, run_id, job_id=dead_id, worker="dead-worker")
+    assert state(engine, run_id) == ("succeeded", 3, 3)
+
+
+def test_running_a_run_again_never_duplicates_findings(engine: Engine, world: World) -> None:
+    run_id = start(engine, world)
+    Worker(engine, kinds=[checks.JOB_KIND]).drain()
+    checks.execute_run(engine, run_id)
+    assert state(engine, run_id) == ("succeeded", 3, 3)
+
+
+def test_a_run_whose_every_attempt_died_is_failed_by_the_reaper(engine: Engine, world: World) -> None:
+    run_id = start(engine, world)
+    registration = jobs.registry.get(checks.JOB_KIND)
+    assert registration is not None
+    with Session(engine) as session:
+        for _ in range(registration.max_attempts):
+            assert (
+                jobs.claim(session, worker="dying-worker", kinds=[checks.JOB_KIND], lease=EXPIRED) is not None
+            )
+        assert jobs.claim(session, worker="dying-worker", kinds=[checks.JOB_KIND], lease=EXPIRED) is not None
+    with Session(engine) as session:
+        assert jobs.reap_exhausted(session) == 1
+    status, _, findings = state(engine, run_id)
+    assert (status, findings) == ("failed", 0)
+    with Session(engine) as session:
+        run = session.get(CheckRun, run_id)
+        assert run is not None
+        assert run.error is not None
+        assert "stopped responding" in run.error
+        assert run.finished_at is not None
+
+
+def test_a_failing_run_is_marked_failed_with_the_reason(
+    engine: Engine, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = start(engine, world)
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("scoring blew up")
+
+    monkeypatch.setattr(checks.candidates, "generate_findings", explode)
+    Worker(engine, kinds=[checks.JOB_KIND]).drain()
+    with Session(engine) as session:
+        run = session.get(CheckRun, run_id)
+        assert run is not None
+        assert run.status == "failed"
+        assert run.error is not None
+        assert "scoring blew up" in run.error
