@@ -96,8 +96,10 @@ CsrfDep = Annotated[None, Depends(verify_csrf)]
 
 def render_error(request: Request, status: int, title: str, detail: str) -> Response:
     """The HTML error page for browser routes (installed by ``app.errors.install_error_handlers``)."""
-    if status >= 500:
-        detail = "Terjadi kesalahan pada server. Silakan coba lagi nanti."
+    from app.web.messages import explain
+
+    # Services speak English to API clients; a person in the browser gets an Indonesian sentence.
+    detail = explain(status, detail)
     context = {
         "title": ERROR_TITLES.get(status, title),
         "status": status,
