@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from app import db
 from app.models import CheckRun, Finding, Job
-from app.services import checks, jobs
+from app.services import candidates, checks, jobs
 from app.services.principals import Principal
 from app.worker import Worker
 from tests import factories
@@ -108,7 +108,7 @@ def test_a_failing_run_is_marked_failed_with_the_reason(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("scoring blew up")
 
-    monkeypatch.setattr(checks.candidates, "generate_findings", explode)
+    monkeypatch.setattr(candidates, "generate_findings", explode)
     Worker(engine, kinds=[checks.JOB_KIND]).drain()
     with Session(engine) as session:
         run = session.get(CheckRun, run_id)
