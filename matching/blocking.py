@@ -125,7 +125,7 @@ def person_block_key(birth_date: date | None, gender: str | None, name: str) -> 
     # A nameless record has nothing to compare; checked cheaply so 2M list rows never get normalised.
     if birth_date is None or gender not in ("M", "F") or not name.strip():
         return None
-    return f"G{birth_date:%d%m}{birth_date.year % 100:02d}{gender}"
+    return f"G{birth_date.day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{gender}"
 
 
 def birth_region_key(birth_date: date | None, regency: str | None, name: str) -> str | None:
@@ -152,7 +152,7 @@ def birth_region_key(birth_date: date | None, regency: str | None, name: str) ->
         return None
     if not name.strip():
         return None
-    return f"R{birth_date:%Y%m%d}{regency}"
+    return f"R{birth_date.year:04d}{birth_date.month:02d}{birth_date.day:02d}{regency}"
 
 
 @dataclass(frozen=True, slots=True)

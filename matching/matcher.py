@@ -29,8 +29,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+import numpy.typing as npt
+
+from matching import _vector
 from matching import thresholds as th
-from matching.blocking import entry_keys, roster_birth_date, roster_keys
+from matching.blocking import BlockKeys, birth_region_key, entry_keys, roster_birth_date, roster_keys
 from matching.names import NameComparison, compare_names
 from matching.nik import Nik, mask_nik, parse_nik
 from matching.nip import Nip, parse_nip
@@ -445,8 +449,10 @@ def score_pairs(pairs: Iterable[tuple[RosterPerson, ListEntry]]) -> list[Finding
 class ListIndex:
     """An in-memory index over list entries, built once and matched against rosters.
 
-    Candidates are generated with :func:`matching.blocking.entry_keys` / :func:`roster_keys`, exactly the
-    keys the database stores, and classified with :func:`score_pairs`.
+    Candidates are the pairs that share a key of :func:`matching.blocking.entry_keys` /
+    :func:`matching.blocking.roster_keys` (exactly what the database joins on), found with vectorised integer
+    keys; pairs sharing a NIK key whose NIKs are more than one edit apart are dropped before scoring, since
+    :func:`score_pair` rejects them anyway. Names are normalised only for the remaining candidates.
 
     Parameters
     ----------
@@ -460,11 +466,19 @@ class ListIndex:
     """
 
     def __init__(self, entries: Sequence[ListEntry]) -> None:
-        self._entries = list(entries)
-        self._by_key: dict[str, list[int]] = defaultdict(list)
-        for i, entry in enumerate(self._entries):
-            for key in entry_keys(entry).all():
-                self._by_key[key].append(i)
+        self._entries = entries
+        self._values = _vector.nik_values([e.nik for e in entries])
+        self._valid = self._values >= 0
+        self._window_keys = _vector.window_keys(self._values)
+        # Entries without a usable NIK are few: their birth-date + regency keys are built in Python.
+        self._by_person_key: dict[str, list[int]] = defaultdict(list)
+        for i in np.flatnonzero(~self._valid).tolist():
+            # What entry_keys() gives an entry without usable NIK, without building the whole BlockKeys.
+            e = entries[i]
+            key = birth_region_key(e.birth_date, e.regency, e.name)
+            if key is not None:
+                self._by_person_key[key].append(i)
+        self._birth_gender: npt.NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -478,11 +492,54 @@ class ListIndex:
         >>> ListIndex(entries).candidates([RosterPerson(1, "3271055203850009", "Z")])
         [(0, 0)]
         """
-        out: set[tuple[int, int]] = set()
-        for r_pos, person in enumerate(roster):
-            for key in roster_keys(person).all():
-                for e_pos in self._by_key.get(key, ()):
-                    out.add((r_pos, e_pos))
+        r_values = _vector.nik_values([p.nik for p in roster])
+        keys: dict[int, BlockKeys] = {}
+        # Roster people without a usable NIK are few: their full keys are computed in Python. Those with one
+        # only need a person key when a list entry without NIK could share it: pre-check cheaply, confirm.
+        for r_pos_i in np.flatnonzero(r_values < 0).tolist():
+            keys[r_pos_i] = roster_keys(roster[r_pos_i])
+        if self._by_person_key:
+            for r_pos_i in np.flatnonzero(r_values >= 0).tolist():
+                person = roster[r_pos_i]
+                maybe = _vector.birth_region_key_guesses(int(r_values[r_pos_i]), person.nip)
+                if any(guess in self._by_person_key for guess in maybe):
+                    keys[r_pos_i] = roster_keys(person)
+        r_parts: list[npt.NDArray[np.int64]] = []
+        e_parts: list[npt.NDArray[np.int64]] = []
+        usable = np.flatnonzero(r_values >= 0)
+        for list_keys, roster_window in zip(
+            self._window_keys, _vector.window_keys(r_values[usable]), strict=True
+        ):
+            r_pos, e_pos = _vector.join(list_keys, self._valid, roster_window)
+            r_parts.append(usable[r_pos])
+            e_parts.append(e_pos)
+        r_all = np.concatenate(r_parts) if r_parts else np.empty(0, np.int64)
+        e_all = np.concatenate(e_parts) if e_parts else np.empty(0, np.int64)
+        pairs = np.unique(r_all * len(self._entries) + e_all)
+        r_all, e_all = pairs // max(len(self._entries), 1), pairs % max(len(self._entries), 1)
+        near = _vector.within_one_edit(r_values[r_all], self._values[e_all])
+        out = set(zip(r_all[near].tolist(), e_all[near].tolist(), strict=True))
+
+        by_g: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for r_pos_i, k in keys.items():
+            if k.person_key is None:
+                continue
+            if k.person_key.startswith("R"):
+                out.update((r_pos_i, e) for e in self._by_person_key.get(k.person_key, ()))
+            else:
+                # "G" + DDMMYY + gender, as an integer for the vectorised pre-filter.
+                code = int(k.person_key[1:7]) * 2 + (k.person_key[7] == "F")
+                by_g[code].append((r_pos_i, k.person_key))
+        if by_g:
+            if self._birth_gender is None:
+                self._birth_gender = _vector.decoded_birth_gender_keys(self._values)
+            hits = np.flatnonzero(np.isin(self._birth_gender, np.array(list(by_g), dtype=np.int64)))
+            for e in hits.tolist():
+                # Confirm with the scalar key: the entry's NIK must be trusted for its date to count.
+                key = entry_keys(self._entries[e]).person_key
+                for r_pos_i, wanted in by_g[int(self._birth_gender[e])]:
+                    if key == wanted:
+                        out.add((r_pos_i, e))
         return sorted(out)
 
     def match(self, roster: Sequence[RosterPerson]) -> list[Finding]:
