@@ -23,6 +23,7 @@ from app.api.routes import health
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.logging import configure_logging, request_id_var
+from app.web import pages as web_pages
 from app.web import routes as web_routes
 from app.web import selfcheck as web_selfcheck
 
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(build_api_router())
     app.include_router(web_routes.router)
     app.include_router(web_selfcheck.router)
+    app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 
     # Starlette's session cookie is signed (itsdangerous) and always HttpOnly.

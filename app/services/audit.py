@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.logging import mask_niks
 from app.models import AuditEvent
@@ -60,3 +60,16 @@ def record(
     )
     session.add(event)
     return event
+
+
+def events_for(
+    session: Session, target_type: str, target_id: int | str, *, limit: int = 200
+) -> list[AuditEvent]:
+    """The audit trail of one object, oldest first (callers check that the reader may see the object)."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.target_type == target_type, AuditEvent.target_id == str(target_id))
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+        .limit(limit)
+    )
+    return list(session.exec(query))
