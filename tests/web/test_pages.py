@@ -1,0 +1,243 @@
+"""Operator, auditor and steward pages through the TestClient: roles, tenancy, CSRF, Indonesian errors."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from app.models import Agency, AuditEvent, CheckRun, Finding
+from tests import factories
+from tests.check_data import World, drain_checks, make_world
+from tests.web.support import alerts, csrf, log_in
+
+
+@pytest.fixture
+def world(session: Session, agency: Agency) -> World:
+    return make_world(session, agency)
+
+
+def start_run(client: TestClient, session: Session, world: World) -> int:
+    page = client.get(f"/daftar-asn/{world.roster.parent_id}")
+    assert page.status_code == 200, page.text
+    form = {"csrf_token": csrf(page.text), "roster_id": str(world.roster.parent_id)}
+    response = client.post("/pemeriksaan", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    drain_checks(session)
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def finding_ids(session: Session, run_id: int) -> dict[str, int]:
+    rows = session.exec(select(Finding).where(Finding.run_id == run_id)).all()
+    return {row.kind: row.id or 0 for row in rows}
+
+
+@pytest.mark.parametrize(
+    ("role", "links", "absent"),
+    [
+        ("operator", ["/daftar-asn", "/pemeriksaan", "/cek-nik"], ["/daftar-pembanding"]),
+        ("steward", ["/daftar-pembanding", "/laporan-penyalahgunaan", "/cek-nik"], ["/daftar-asn"]),
+        ("auditor", ["/pemeriksaan", "/laporan-penyalahgunaan", "/cek-nik"], ["/daftar-pembanding"]),
+    ],
+)
+def test_each_role_lands_on_its_own_links(
+    client: TestClient, session: Session, agency: Agency, role: str, links: list[str], absent: list[str]
+) -> None:
+    log_in(client, session, role, agency if role == "operator" else None)
+    home = client.get("/")
+    assert home.status_code == 200
+    assert 'lang="id"' in home.text
+    for link in links:
+        assert f'href="{link}"' in home.text
+    for link in absent:
+        assert f'href="{link}"' not in home.text
+
+
+def test_login_page_links_the_public_self_check(client: TestClient) -> None:
+    assert 'href="/cek-nik"' in client.get("/login").text
+
+
+@pytest.mark.parametrize("url", ["/daftar-pembanding", "/daftar-pembanding/1", "/laporan-penyalahgunaan"])
+def test_an_operator_cannot_open_steward_pages(
+    client: TestClient, session: Session, agency: Agency, url: str
+) -> None:
+    log_in(client, session, "operator", agency)
+    response = client.get(url)
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Halaman ini hanya untuk pengelola daftar" in response.text
+
+
+@pytest.mark.parametrize("url", ["/daftar-asn", "/pemeriksaan"])
+def test_a_steward_cannot_open_operator_pages(client: TestClient, session: Session, url: str) -> None:
+    log_in(client, session, "steward")
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "Anda masuk sebagai pengelola daftar" in response.text
+
+
+def test_pages_send_anonymous_visitors_to_login(client: TestClient) -> None:
+    response = client.get("/pemeriksaan/1", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/pemeriksaan/1"
+
+
+def test_another_agencys_run_and_finding_are_404_pages(
+    client: TestClient, session: Session, world: World
+) -> None:
+    log_in(client, session, "operator", world.agency)
+    run_id = start_run(client, session, world)
+    finding_id = next(iter(finding_ids(session, run_id).values()))
+
+    client.cookies.clear()
+    log_in(client, session, "operator", factories.create_agency(session))
+    for url in (
+        f"/pemeriksaan/{run_id}",
+        f"/pemeriksaan/{run_id}/temuan.xlsx",
+        f"/pemeriksaan/{run_id}/ringkasan",
+        f"/temuan/{finding_id}",
+        f"/daftar-asn/{world.roster.parent_id}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.headers["content-type"].startswith("text/html"), url
+        assert "tidak ditemukan" in response.text, url
+        assert "not found" not in response.text.lower(), url
+
+
+def test_unknown_pages_get_an_indonesian_html_404(client: TestClient) -> None:
+    response = client.get("/tidak-ada")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Data yang Anda cari tidak ditemukan" in response.text
+
+
+def test_a_form_without_a_valid_csrf_token_is_refused(
+    client: TestClient, session: Session, world: World
+) -> None:
+    log_in(client, session, "operator", world.agency)
+    form = {"csrf_token": "palsu", "roster_id": str(world.roster.parent_id)}
+    response = client.post("/pemeriksaan", data=form)
+    assert response.status_code == 403
+    assert "Formulir kedaluwarsa atau tidak sah" in response.text
+    assert session.exec(select(CheckRun)).first() is None
+
+
+def test_an_upload_without_a_valid_csrf_token_is_refused(client: TestClient, session: Session) -> None:
+    log_in(client, session, "steward")
+    files = {"file": ("daftar.csv", b"NIK,Nama\n3271055203850001,Siti\n", "text/csv")}
+    form = {"csrf_token": "palsu", "list_type": "supporter", "owner": "Calon", "election": "Pilkada"}
+    response = client.post("/daftar-pembanding", data=form, files=files)
+    assert response.status_code == 403
+    assert "Formulir kedaluwarsa" in response.text
+
+
+def test_run_page_shows_counts_chart_filters_and_a_sortable_paged_table(
+    client: TestClient, session: Session, world: World
+) -> None:
+    log_in(client, session, "operator", world.agency)
+    run_id = start_run(client, session, world)
+    page = client.get(f"/pemeriksaan/{run_id}")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    html = page.text
+    assert "<svg" in html
+    assert "Temuan per partai atau calon" in html
+    assert "Partai Contoh" in html
+    assert "Calon Dua" in html
+    assert 'aria-sort="descending"' in html  # default: best score first
+    # The full NIK is not in the table, only its masked form.
+    assert "3271055203850001" not in html
+    assert "3271********0001" in html
+
+    filtered = client.get(f"/pemeriksaan/{run_id}", params={"pemilik": "Calon Dua"}).text
+    rows = re.findall(r'<a href="/temuan/(\d+)" aria-label', filtered)
+    assert len(rows) == 1
+    ascending = client.get(f"/pemeriksaan/{run_id}", params={"urut": "skor_naik"}).text
+    assert 'aria-sort="ascending"' in ascending
+    # An edited URL with an unknown filter value is ignored, not an error page.
+    assert client.get(f"/pemeriksaan/{run_id}", params={"kelas": "bogus"}).status_code == 200
+
+
+def test_exports_honour_the_filters(client: TestClient, session: Session, world: World) -> None:
+    log_in(client, session, "operator", world.agency)
+    run_id = start_run(client, session, world)
+    everything = client.get(f"/pemeriksaan/{run_id}/temuan.csv")
+    assert everything.status_code == 200
+    assert everything.headers["content-disposition"].startswith("attachment")
+    assert len(everything.text.strip().splitlines()) == 1 + len(finding_ids(session, run_id))
+
+    workbook_bytes = client.get(f"/pemeriksaan/{run_id}/temuan.xlsx", params={"daftar": "supporter"}).content
+    sheet = load_workbook(io.BytesIO(workbook_bytes), read_only=True).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    header, data = rows[0], rows[1:]
+    assert len(data) == 1
+    assert data[0][header.index("owner")] == "Calon Dua"
+    assert data[0][header.index("roster_nik")] == "3273011208900002"  # text, all 16 digits
+
+
+def test_finding_detail_marks_differences_and_review_needs_a_reason_to_dismiss(
+    client: TestClient, session: Session, world: World
+) -> None:
+    log_in(client, session, "operator", world.agency)
+    run_id = start_run(client, session, world)
+    ids = finding_ids(session, run_id)
+
+    one_digit = client.get(f"/temuan/{ids['nik_one_digit']}").text
+    # ...0002 against ...0020: the two swapped digits, marked on each side.
+    assert one_digit.count('<mark class="diff" title="berbeda">') == 4
+
+    detail = client.get(f"/temuan/{ids['nik_exact']}")
+    assert detail.status_code == 200
+    assert "Gelar diabaikan" in detail.text
+    assert "Dra." in detail.text
+
+    refused = client.post(
+        f"/temuan/{ids['nik_exact']}/tinjau",
+        data={"csrf_token": csrf(detail.text), "keputusan": "tolak", "alasan": "  "},
+    )
+    assert refused.status_code == 422
+    assert "Tuliskan alasan mengapa temuan ini ditolak." in alerts(refused.text)
+
+    confirmed = client.post(
+        f"/temuan/{ids['nik_exact']}/tinjau",
+        data={"csrf_token": csrf(detail.text), "keputusan": "konfirmasi", "alasan": "Sudah dicek ke BKD"},
+    )
+    assert confirmed.status_code == 200  # after the redirect
+    assert "dikonfirmasi sebagai dugaan pelanggaran" in confirmed.text
+    assert "Belum ditinjau → Dikonfirmasi" in confirmed.text  # the audit history
+    finding = session.get(Finding, ids["nik_exact"])
+    assert finding is not None
+    session.refresh(finding)
+    assert finding.review_status == "confirmed"
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "finding.review")).first() is not None
+
+    summary = client.get(f"/pemeriksaan/{run_id}/ringkasan").text
+    assert "Dugaan pelanggaran netralitas (1)" in summary
+    assert "@media print" not in summary  # print styles live in app.css
+    assert "baris 2" in summary  # the roster row's source line
+
+
+def test_a_check_that_cannot_start_explains_why_in_indonesian(
+    client: TestClient, session: Session, world: World
+) -> None:
+    log_in(client, session, "operator", world.agency)
+    page = client.get(f"/daftar-asn/{world.roster.parent_id}")
+    form = {"csrf_token": csrf(page.text), "roster_id": str(world.roster.parent_id), "election": "Tidak Ada"}
+    response = client.post("/pemeriksaan", data=form)
+    assert response.status_code == 200  # back on the roster page
+    [alert] = alerts(response.text)
+    assert alert.startswith("Belum ada daftar partai atau pendukung yang aktif untuk pilihan ini.")
+
+
+def test_the_print_stylesheet_hides_navigation() -> None:
+    from app.web import STATIC_DIR
+
+    css = (STATIC_DIR / "app.css").read_text()
+    assert "@media print" in css
+    assert "focus-visible" in css

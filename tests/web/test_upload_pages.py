@@ -1,0 +1,175 @@
+"""Uploads from browser forms: rosters and lists, row reports, rejections, versions, delete, misuse queue."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlmodel import Session, select
+
+from app.models import Agency, AuditEvent, MisuseReport, Roster, WatchList
+from tests.web.support import alerts, csrf, log_in
+
+ROSTER_CSV = (
+    b"NIK,Nama,NIP,Unit Kerja\n"
+    b"3271055203850001,Siti Aminah,198503122010012001,Dinas Pendidikan\n"
+    b"12345,Budi Santoso,,Dinas Kesehatan\n"
+    b"3271055203850001,Siti Aminah,,Dinas Pendidikan\n"
+    b"3273011208900002,,,Sekretariat\n"
+)
+LIST_CSV = b"NIK,Nama Lengkap\n3271055203850001,SITI AMINAH\n3.27105E+15,AGUS\n"
+
+
+def upload(client: TestClient, page_url: str, action: str, content: bytes, **fields: str) -> Response:
+    token = csrf(client.get(page_url).text)
+    files = {"file": ("berkas.csv", content, "text/csv")}
+    return client.post(action, data={"csrf_token": token, **fields}, files=files)
+
+
+def test_an_operator_uploads_a_roster_and_sees_the_row_report(
+    client: TestClient, session: Session, agency: Agency
+) -> None:
+    log_in(client, session, "operator", agency)
+    page = upload(client, "/daftar-asn", "/daftar-asn", ROSTER_CSV, name="Pegawai Dinas")
+    assert page.status_code == 200, page.text
+    roster = session.exec(select(Roster).where(Roster.name == "Pegawai Dinas")).one()
+    assert str(page.url).endswith(f"/daftar-asn/{roster.id}")
+    html = page.text
+    assert "Berkas selesai diproses" in html
+    assert "baris diterima" in html
+    # Each rejection with its line and an Indonesian reason.
+    assert "Panjang NIK bukan 16 digit." in html
+    assert "NIK yang sama sudah ada pada baris 2." in html
+    assert "Nama kosong." in html
+
+    [version_link] = {link for link in html.split('"') if link.startswith(f"/daftar-asn/{roster.id}/versi/")}
+    download = client.get(version_link)
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/csv")
+    lines = download.text.lstrip("\ufeff").strip().splitlines()
+    assert lines[0] == "baris,kode_alasan,alasan,isi_baris"
+    assert len(lines) == 4
+    assert lines[1].startswith("3,nik_wrong_length,")
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_explained_in_indonesian(
+    client: TestClient, session: Session, agency: Agency
+) -> None:
+    log_in(client, session, "operator", agency)
+    response = upload(client, "/daftar-asn", "/daftar-asn", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    assert 400 <= response.status_code < 500
+    [message] = alerts(response.text)
+    assert "CSV" in message
+    assert "file" not in message.lower().split()  # no English left over
+    assert session.exec(select(Roster)).first() is None
+
+
+def test_a_steward_uploads_a_list_a_new_version_and_deletes_it_with_confirmation(
+    client: TestClient, session: Session
+) -> None:
+    log_in(client, session, "steward")
+    page = upload(
+        client,
+        "/daftar-pembanding",
+        "/daftar-pembanding",
+        LIST_CSV,
+        list_type="party_member",
+        owner="Partai Uji",
+        election="Pemilu 2029",
+    )
+    assert page.status_code == 200, page.text
+    watch = session.exec(select(WatchList).where(WatchList.owner == "Partai Uji")).one()
+    assert "Excel" in page.text  # the scientific-notation NIK's reason
+
+    catalogue = client.get("/daftar-pembanding").text
+    assert "Partai Uji" in catalogue
+    assert "Pemilu 2029" in catalogue
+    assert "Anggota partai politik" in catalogue
+
+    second = upload(
+        client, f"/daftar-pembanding/{watch.id}", f"/daftar-pembanding/{watch.id}/versi", LIST_CSV
+    )
+    assert second.status_code == 200
+    assert "(versi 2)" in second.text
+
+    token = csrf(second.text)
+    kept = client.post(
+        f"/daftar-pembanding/{watch.id}/hapus", data={"csrf_token": token, "konfirmasi": "salah"}
+    )
+    assert "Daftar tidak dihapus" in kept.text
+    session.refresh(watch)
+    assert watch.deleted_at is None
+
+    gone = client.post(
+        f"/daftar-pembanding/{watch.id}/hapus", data={"csrf_token": token, "konfirmasi": "Partai Uji"}
+    )
+    assert gone.status_code == 200
+    assert "dihapus" in gone.text
+    session.refresh(watch)
+    assert watch.deleted_at is not None
+    assert client.get(f"/daftar-pembanding/{watch.id}").status_code == 404
+
+
+def test_a_list_form_with_a_missing_field_says_which(client: TestClient, session: Session) -> None:
+    log_in(client, session, "steward")
+    response = upload(
+        client,
+        "/daftar-pembanding",
+        "/daftar-pembanding",
+        LIST_CSV,
+        list_type="supporter",
+        owner="",
+        election="X",
+    )
+    assert response.status_code == 422
+    assert alerts(response.text) == ["Partai atau calon wajib diisi."]
+    assert 'value="X"' in response.text  # what was typed is kept
+
+
+def test_stewards_work_the_misuse_queue(client: TestClient, session: Session) -> None:
+    report = MisuseReport(
+        nik_masked="3271********0001",
+        nik_digest="d" * 64,
+        contact="siti@example.org",
+        statement="Saya tidak daftar.",
+    )
+    session.add(report)
+    session.commit()
+    log_in(client, session, "steward")
+    queue = client.get("/laporan-penyalahgunaan")
+    assert queue.status_code == 200
+    assert "3271********0001" in queue.text
+
+    detail = client.get(f"/laporan-penyalahgunaan/{report.id}")
+    assert "siti@example.org" in detail.text
+    changed = client.post(
+        f"/laporan-penyalahgunaan/{report.id}",
+        data={"csrf_token": csrf(detail.text), "status": "in_review", "catatan": "Dihubungi"},
+    )
+    assert "Laporan diperbarui." in changed.text
+    session.refresh(report)
+    assert report.status == "in_review"
+
+    refused = client.post(
+        f"/laporan-penyalahgunaan/{report.id}",
+        data={"csrf_token": csrf(detail.text), "status": "open", "catatan": "Dihubungi"},
+    )
+    assert refused.status_code == 200
+    session.refresh(report)
+    assert report.status == "open"  # in_review -> open is allowed
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "misuse_report.update")).first()
+
+
+def test_auditors_read_the_misuse_queue_but_cannot_change_it(client: TestClient, session: Session) -> None:
+    report = MisuseReport(nik_masked="3271********0001", nik_digest="e" * 64, contact="x", statement="y")
+    session.add(report)
+    session.commit()
+    log_in(client, session, "auditor")
+    detail = client.get(f"/laporan-penyalahgunaan/{report.id}")
+    assert detail.status_code == 200
+    assert "Tindak lanjut" not in detail.text
+    response = client.post(
+        f"/laporan-penyalahgunaan/{report.id}", data={"csrf_token": csrf(detail.text), "status": "resolved"}
+    )
+    assert "tidak memiliki hak akses" in alerts(response.text)[0]
+    session.refresh(report)
+    assert report.status == "open"
