@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,pathlib;print(h
 # Every bench/<name>.py with a main, run as `python -m bench.<name>`.
 BENCHES ?= $(filter-out __init__ __main__,$(basename $(notdir $(wildcard bench/*.py))))
 
-.PHONY: install run serve test lint fmt bench clean
+.PHONY: install run serve test test-browser lint fmt bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,12 @@ serve: install
 ## Tests on SQLite, or on PostgreSQL when NETRA_TEST_DATABASE_URL is set (pytest's exit code 5,
 ## "no tests collected", fails like any other)
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+## Browser end-to-end tests (tests/e2e) in Debian's chromium; scripts/install-browser.sh installs it.
+## Screenshots of the main pages go to artifacts/screenshots/.
+test-browser: install
+	$(BIN)/pytest -m browser tests/e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check app matching tests bench

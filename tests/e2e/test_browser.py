@@ -1,0 +1,160 @@
+"""The issue's journey in a real browser: log in, upload the demo roster, run a check, open a finding,
+confirm it, export XLSX and read it back, print summary, steward pages, the public self-check on a phone."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import DEMO_PASSWORD, LiveServer
+
+pytestmark = pytest.mark.browser
+
+# Generous: the worker polls for jobs and the runner may be busy; nothing here measures speed.
+SLOW = 90_000
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server.url, accept_downloads=True, locale="id-ID")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_role("heading", name=re.compile("Selamat datang"))).to_be_visible()
+
+
+def test_operator_uploads_checks_reviews_and_exports(
+    page: Page, live_server: LiveServer, screenshots: Path, tmp_path: Path
+) -> None:
+    log_in(page, "operator.demo")
+    expect(page.get_by_role("link", name="Cek NIK").first).to_be_visible()
+    page.screenshot(path=screenshots / "01-beranda-operator.png", full_page=True)
+
+    # Upload the demo roster through the form (the script sends it with a progress bar).
+    page.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Daftar ASN").click()
+    page.get_by_label("Nama daftar").fill("Daftar ASN uji peramban")
+    page.locator("#roster-file").set_input_files(live_server.demo_dir / "roster_asn.csv")
+    page.screenshot(path=screenshots / "02-unggah-daftar-asn.png", full_page=True)
+    page.get_by_role("button", name="Unggah dan proses").click()
+    expect(page.get_by_role("heading", name="Daftar ASN uji peramban")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text("Laporan baris")).to_be_visible(timeout=SLOW)
+    expect(page.locator(".stats")).to_contain_text("baris diterima")
+    page.screenshot(path=screenshots / "03-laporan-baris.png", full_page=True)
+
+    # Start a check and watch its progress until htmx reloads the page with the findings.
+    page.get_by_role("button", name="Mulai pemeriksaan").click()
+    expect(page).to_have_url(re.compile(r"/pemeriksaan/\d+$"))
+    expect(page.locator("#findings")).to_be_visible(timeout=SLOW)
+    expect(page.locator("svg[role=img]")).to_be_visible()
+    page.screenshot(path=screenshots / "04-hasil-pemeriksaan.png", full_page=True)
+    run_url = page.url
+
+    # Filter on one class, then open the first finding of that class.
+    page.get_by_label("Kelas", exact=True).select_option("confirmed")
+    page.get_by_role("button", name="Terapkan").click()
+    expect(page).to_have_url(re.compile(r"kelas=confirmed"))
+    page.locator("#findings tbody a[aria-label^='Buka temuan']").first.click()
+    expect(page.get_by_role("heading", name=re.compile(r"Temuan #\d+"))).to_be_visible()
+    expect(page.get_by_text("Perbandingan baris")).to_be_visible()
+    page.screenshot(path=screenshots / "05-detail-temuan.png", full_page=True)
+
+    # Dismissing needs a reason (the browser enforces it too); confirm instead.
+    page.get_by_role("button", name="Konfirmasi sebagai dugaan pelanggaran").click()
+    expect(page.get_by_role("status")).to_contain_text("dikonfirmasi sebagai dugaan pelanggaran")
+    expect(page.locator(".timeline")).to_contain_text("Dikonfirmasi")
+    page.screenshot(path=screenshots / "06-temuan-dikonfirmasi.png", full_page=True)
+
+    # Export the confirmed findings as XLSX and read the file back.
+    page.goto(f"{run_url}?tinjauan=confirmed")
+    with page.expect_download() as download_info:
+        page.locator("#export-xlsx").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    sheet = load_workbook(saved, read_only=True).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert len(rows) == 2, rows  # exactly the one confirmed finding: the export honours the filter
+    assert rows[1][header.index("review_status")] == "confirmed"
+    nik = rows[1][header.index("roster_nik")]
+    assert isinstance(nik, str)
+    assert re.fullmatch(r"\d{16}", nik)
+
+    # The printable summary lists it as a suspected neutrality violation.
+    page.goto(f"{run_url}/ringkasan")
+    expect(
+        page.get_by_role("heading", name=re.compile("Dugaan pelanggaran netralitas \\(1\\)"))
+    ).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator("header.site")).to_be_hidden()
+    page.screenshot(path=screenshots / "07-ringkasan-cetak.png", full_page=True)
+    page.emulate_media(media="screen")
+
+
+def test_operator_gets_an_indonesian_403_page_for_steward_pages(page: Page, screenshots: Path) -> None:
+    log_in(page, "operator.demo")
+    response = page.goto("/daftar-pembanding")
+    assert response is not None
+    assert response.status == 403
+    expect(page.get_by_role("alert")).to_contain_text("Halaman ini hanya untuk pengelola daftar")
+    page.screenshot(path=screenshots / "08-akses-ditolak.png", full_page=True)
+
+
+def test_steward_sees_the_catalogue_and_a_list(page: Page, screenshots: Path) -> None:
+    log_in(page, "steward.demo")
+    page.get_by_role("navigation", name="Menu utama").get_by_role(
+        "link", name=re.compile("Daftar partai")
+    ).click()
+    table = page.get_by_role("table", name="Katalog daftar")
+    expect(table).to_contain_text("Partai Contoh (demo)")
+    expect(table).to_contain_text("Calon DPD Contoh (demo)")
+    page.screenshot(path=screenshots / "09-katalog-daftar.png", full_page=True)
+    table.get_by_role("link", name="Partai Contoh (demo)").click()
+    expect(page.get_by_role("table", name="Riwayat versi berkas")).to_contain_text("daftar_party_member.csv")
+    page.screenshot(path=screenshots / "10-detail-daftar.png", full_page=True)
+    page.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Laporan NIK dicatut").click()
+    expect(page.get_by_role("heading", name="Laporan NIK dicatut")).to_be_visible()
+    page.screenshot(path=screenshots / "11-laporan-nik-dicatut.png", full_page=True)
+
+
+def test_the_public_self_check_on_a_phone(
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
+    with (live_server.demo_dir / "daftar_party_member.csv").open(encoding="utf-8") as handle:
+        listed_nik = next(row["NIK"] for row in csv.DictReader(handle) if len(row["NIK"]) == 16)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.get_by_role("link", name="Cek NIK").first.click()
+        expect(page.get_by_role("heading", name="Cek NIK")).to_be_visible()
+        page.get_by_label(re.compile("^NIK")).fill(listed_nik)
+        page.screenshot(path=screenshots / "12-cek-nik-ponsel.png", full_page=True)
+        page.get_by_role("button", name=re.compile("Periksa|Cek")).click()
+        expect(page.get_by_role("heading", name="Hasil Cek NIK")).to_be_visible()
+        expect(page.get_by_text("tercatat", exact=True).first).to_be_visible()
+        assert listed_nik not in page.content()  # echoed masked only
+        page.screenshot(path=screenshots / "13-hasil-cek-nik-ponsel.png", full_page=True)
+        # Nothing wider than the phone's screen.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390
+    finally:
+        context.close()
