@@ -131,8 +131,14 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=TEST_SECRET, environment="development")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    # Uploads go to a folder of this test session, not the system-wide default other runs share.
+    return Settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        environment="development",
+        upload_dir=str(tmp_path_factory.mktemp("uploads")),
+    )
 
 
 @pytest.fixture
