@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from app import db
+from app import cli_data, db
 from app.config import Settings, get_settings
 from app.errors import NetraError
 from app.models import ROLES
@@ -34,6 +34,10 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(db_app, name="db")
+app.add_typer(cli_data.lists_app, name="lists")
+app.add_typer(cli_data.rosters_app, name="rosters")
+app.command("match")(cli_data.match_command)
+app.command("worker")(cli_data.worker_command)
 
 console = Console()
 err = Console(stderr=True)

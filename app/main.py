@@ -10,14 +10,18 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import web
+from app import db, web
 from app.api import build_api_router
 from app.api.routes import health
 from app.config import Settings, get_settings
@@ -84,10 +88,29 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The embedded worker (default on SQLite) processes queued uploads and checks inside this process.
+    # Not while tests point every session at one shared connection: a thread must not share it.
+    settings: Settings = app.state.settings
+    bind = db.get_bind(settings.database_url)
+    worker = None
+    if settings.runs_embedded_worker and isinstance(bind, Engine):
+        from app.worker import BackgroundWorker
+
+        worker = BackgroundWorker(bind, lease=timedelta(seconds=settings.worker_lease_seconds)).start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     app = FastAPI(
+        lifespan=_lifespan,
         title="Netra",
         version=_version(),
         summary="Cross-checks civil-servant rosters against party-member and candidate-supporter lists.",

@@ -675,7 +675,9 @@ def mark_failed(session: Session, source: Source, version_id: int, reason: str) 
 # --------------------------------------------------------------------------------------------------- jobs
 
 
-def run_ingest_job(ctx: jobs.JobContext, source: Source) -> Outcome:
+def run_ingest_job(
+    ctx: jobs.JobContext, source: Source, on_progress: Callable[[int], None] | None = None
+) -> Outcome:
     path = Path(str(ctx.payload["path"]))
     columns = ctx.payload.get("columns") or None
     try:
@@ -687,7 +689,9 @@ def run_ingest_job(ctx: jobs.JobContext, source: Source) -> Outcome:
                 version = get_version(session, SPECS[source], ctx.target_id)
                 assert version is not None
                 return Outcome(version)
-        return process_version(ctx.engine, source, ctx.target_id, path, columns=columns)
+        return process_version(
+            ctx.engine, source, ctx.target_id, path, columns=columns, on_progress=on_progress
+        )
     finally:
         if ctx.payload.get("delete_file_after") and path.exists():
             path.unlink(missing_ok=True)
@@ -713,7 +717,9 @@ def ingest_roster_job(ctx: jobs.JobContext) -> None:
     run_ingest_job(ctx, "roster")
 
 
-def run_now(bind: Engine | Connection, job: Job, *, worker: str) -> Outcome:
+def run_now(
+    bind: Engine | Connection, job: Job, *, worker: str, on_progress: Callable[[int], None] | None = None
+) -> Outcome:
     """Claim ``job`` for this process and process it at once (small uploads, CLI imports).
 
     The job stays in the table while running, so if this process dies a worker finishes the version once
@@ -735,7 +741,7 @@ def run_now(bind: Engine | Connection, job: Job, *, worker: str) -> Outcome:
         worker=worker,
     )
     try:
-        outcome = run_ingest_job(ctx, source)
+        outcome = run_ingest_job(ctx, source, on_progress)
     except BaseException:
         with _session(bind) as session:
             session.rollback()
@@ -791,6 +797,7 @@ def submit(
     columns: Mapping[str, str | int] | None = None,
     delete_file_after: bool = True,
     worker: str = "inline",
+    on_progress: Callable[[int], None] | None = None,
 ) -> Submitted:
     """Commit the caller's pending changes with a new version and its job, then store it now if ``inline``.
 
@@ -810,7 +817,7 @@ def submit(
     session.commit()
     if not inline:
         return Submitted(version, job.id, queued=True)
-    outcome = run_now(session.get_bind(), job, worker=worker)
+    outcome = run_now(session.get_bind(), job, worker=worker, on_progress=on_progress)
     if outcome.error is not None:
         outcome.error.extra.update({f"{source}_id": parent_id, "version_id": version.id})
         raise outcome.error

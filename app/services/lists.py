@@ -7,7 +7,7 @@ job; this module decides who may do what, keeps the audit trail and commits.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -81,6 +81,8 @@ def create_list(
     upload: UploadedFile,
     inline: bool,
     columns: Mapping[str, str | int] | None = None,
+    keep_file: bool = False,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ListUpload:
     """Create a list from its first file. The file is checked (type, header, NIK column) before anything is
     stored; it is then stored now (``inline``) or by a worker."""
@@ -104,7 +106,16 @@ def create_list(
     session.flush()
     assert watch_list.id is not None
     audit.record(session, principal, "list.upload", "list", watch_list.id, _upload_detail(upload, new=True))
-    return _submit(session, principal, watch_list, upload, inline=inline, columns=columns)
+    return _submit(
+        session,
+        principal,
+        watch_list,
+        upload,
+        inline=inline,
+        columns=columns,
+        keep_file=keep_file,
+        on_progress=on_progress,
+    )
 
 
 def add_version(
@@ -115,13 +126,24 @@ def add_version(
     *,
     inline: bool,
     columns: Mapping[str, str | int] | None = None,
+    keep_file: bool = False,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ListUpload:
     """Replace a list's rows with a new file; the current version stays active until the new one is stored."""
     _require(principal, WRITE_ROLES)
     watch_list = _get(session, list_id)
     ingestion.probe(upload.path, "list", columns=columns)
     audit.record(session, principal, "list.upload", "list", list_id, _upload_detail(upload, new=False))
-    return _submit(session, principal, watch_list, upload, inline=inline, columns=columns)
+    return _submit(
+        session,
+        principal,
+        watch_list,
+        upload,
+        inline=inline,
+        columns=columns,
+        keep_file=keep_file,
+        on_progress=on_progress,
+    )
 
 
 def _upload_detail(upload: UploadedFile, *, new: bool) -> dict[str, object]:
@@ -136,6 +158,8 @@ def _submit(
     *,
     inline: bool,
     columns: Mapping[str, str | int] | None,
+    keep_file: bool,
+    on_progress: Callable[[int], None] | None,
 ) -> ListUpload:
     assert watch_list.id is not None
     submitted = ingestion.submit(
@@ -146,6 +170,8 @@ def _submit(
         uploaded_by=principal.actor,
         inline=inline,
         columns=columns,
+        delete_file_after=not keep_file,
+        on_progress=on_progress,
     )
     session.refresh(watch_list)
     version = submitted.version

@@ -6,7 +6,7 @@ reveal nothing. Admins act for any agency (naming it on upload); auditors read e
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -89,6 +89,8 @@ def create_roster(
     inline: bool,
     agency_code: str | None = None,
     columns: Mapping[str, str | int] | None = None,
+    keep_file: bool = False,
+    on_progress: Callable[[int], None] | None = None,
 ) -> RosterUpload:
     """Create a roster for the operator's agency (admins name the agency) from its first file."""
     _require(principal, WRITE_ROLES)
@@ -111,7 +113,16 @@ def create_roster(
         _upload_detail(upload, new=True),
         agency_id=agency.id,
     )
-    return _submit(session, principal, roster, upload, inline=inline, columns=columns)
+    return _submit(
+        session,
+        principal,
+        roster,
+        upload,
+        inline=inline,
+        columns=columns,
+        keep_file=keep_file,
+        on_progress=on_progress,
+    )
 
 
 def add_version(
@@ -122,6 +133,8 @@ def add_version(
     *,
     inline: bool,
     columns: Mapping[str, str | int] | None = None,
+    keep_file: bool = False,
+    on_progress: Callable[[int], None] | None = None,
 ) -> RosterUpload:
     """Replace a roster's rows with a new file; the active version stays until the new one is stored."""
     _require(principal, WRITE_ROLES)
@@ -136,7 +149,16 @@ def add_version(
         _upload_detail(upload, new=False),
         agency_id=roster.agency_id,
     )
-    return _submit(session, principal, roster, upload, inline=inline, columns=columns)
+    return _submit(
+        session,
+        principal,
+        roster,
+        upload,
+        inline=inline,
+        columns=columns,
+        keep_file=keep_file,
+        on_progress=on_progress,
+    )
 
 
 def _upload_detail(upload: UploadedFile, *, new: bool) -> dict[str, object]:
@@ -151,6 +173,8 @@ def _submit(
     *,
     inline: bool,
     columns: Mapping[str, str | int] | None,
+    keep_file: bool,
+    on_progress: Callable[[int], None] | None,
 ) -> RosterUpload:
     assert roster.id is not None
     submitted = ingestion.submit(
@@ -161,6 +185,8 @@ def _submit(
         uploaded_by=principal.actor,
         inline=inline,
         columns=columns,
+        delete_file_after=not keep_file,
+        on_progress=on_progress,
     )
     session.refresh(roster)
     version = submitted.version

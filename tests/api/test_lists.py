@@ -229,11 +229,14 @@ def test_files_that_cannot_be_ingested_are_refused_before_anything_is_stored(
 def test_upload_over_the_size_limit_is_413(
     app: FastAPI, client: TestClient, session: Session, steward_key: str, auth: Auth, tmp_path: Path
 ) -> None:
-    app.state.settings = app.state.settings.model_copy(update={"max_upload_bytes": 100})
+    uploads = tmp_path / "uploads"
+    app.state.settings = app.state.settings.model_copy(
+        update={"max_upload_bytes": 100, "upload_dir": str(uploads)}
+    )
     response = upload(client, steward_key, auth, list_csv(tmp_path))
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
-    assert list(app.state.settings.upload_path.glob("upload-*")) == []
+    assert list(uploads.glob("*")) == []  # nothing past the limit stays on disk
 
 
 def test_missing_form_fields_are_422(

@@ -1,0 +1,401 @@
+"""``netra lists import``, ``netra rosters import``, ``netra worker`` and the offline ``netra match``.
+
+Imports store a local file as a new version exactly as an upload does (same checks, same transaction, an
+audit event under ``cli:<user>``), processing it in this process. ``netra match`` needs no server and no
+database: it reads the files with :mod:`app.ingest` and matches them in memory with :mod:`matching`.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from app.ingest.readers import DEFAULT_LIMITS, IngestError, open_table
+from app.ingest.rows import Record, Rejection, RowValidator
+from app.services.principals import Principal
+from matching import matcher as m
+
+lists_app = typer.Typer(help="Party-member and supporter lists.", no_args_is_help=True)
+rosters_app = typer.Typer(help="Agency rosters.", no_args_is_help=True)
+
+console = Console()
+err = Console(stderr=True)
+
+MATCH_COLUMNS = (
+    "roster_line",
+    "roster_nik",
+    "roster_name",
+    "list_file",
+    "list_line",
+    "list_nik",
+    "list_name",
+    "list_type",
+    "owner",
+    "election",
+    "kind",
+    "class",
+    "score",
+    "explanation",
+)
+REJECTED_COLUMNS = ("file", "line", "reason", "message", "raw")
+
+
+def _cli_principal() -> Principal:
+    # The CLI runs with the database's own credentials: whoever can run it administers the service.
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in some containers
+        user = "unknown"
+    return Principal(kind="cli", id=0, name=user, role="admin")
+
+
+@contextmanager
+def _row_progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A spinner counting rows on a terminal; silent otherwise."""
+    if not console.is_terminal:
+        yield lambda _rows: None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} rows"),
+        console=console,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda rows: progress.update(task, completed=rows)
+
+
+def _print_version(kind: str, parent_id: int, version: Any) -> None:
+    console.print(
+        f"{kind} {parent_id} version {version.version}: {version.status} — "
+        f"{version.accepted:,} accepted, {version.rejected:,} rejected, {version.flagged:,} flagged"
+    )
+
+
+@lists_app.command("import")
+def lists_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or XLSX")],
+    list_type: Annotated[str, typer.Option("--type", help="party_member or supporter")],
+    owner: Annotated[str, typer.Option(help="Party or candidate")],
+    election: Annotated[str, typer.Option(help="e.g. 'Pemilu 2029'")],
+    region: Annotated[str | None, typer.Option(help="Region the list covers")] = None,
+    replace: Annotated[int | None, typer.Option(help="Store as a new version of this list id")] = None,
+) -> None:
+    """Store FILE as a new list (or a new version of list --replace)."""
+    from app.cli import service_session
+    from app.services import ingestion, lists
+
+    upload = ingestion.describe_file(file)
+    with service_session() as session, _row_progress(f"Storing {file.name}") as progress:
+        if replace is None:
+            result = lists.create_list(
+                session,
+                _cli_principal(),
+                list_type=list_type,
+                owner=owner,
+                election=election,
+                region=region,
+                upload=upload,
+                inline=True,
+                keep_file=True,
+                on_progress=progress,
+            )
+        else:
+            result = lists.add_version(
+                session, _cli_principal(), replace, upload, inline=True, keep_file=True, on_progress=progress
+            )
+    assert result.view.watch_list.id is not None
+    _print_version("list", result.view.watch_list.id, result.version)
+
+
+@rosters_app.command("import")
+def rosters_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or XLSX")],
+    agency: Annotated[str, typer.Option(help="Agency code")],
+    name: Annotated[str | None, typer.Option(help="Roster name (default: the file name)")] = None,
+    replace: Annotated[int | None, typer.Option(help="Store as a new version of this roster id")] = None,
+) -> None:
+    """Store FILE as a new roster of AGENCY (or a new version of roster --replace)."""
+    from app.cli import service_session
+    from app.services import ingestion, rosters
+
+    upload = ingestion.describe_file(file)
+    with service_session() as session, _row_progress(f"Storing {file.name}") as progress:
+        if replace is None:
+            result = rosters.create_roster(
+                session,
+                _cli_principal(),
+                name=name,
+                agency_code=agency,
+                upload=upload,
+                inline=True,
+                keep_file=True,
+                on_progress=progress,
+            )
+        else:
+            result = rosters.add_version(
+                session, _cli_principal(), replace, upload, inline=True, keep_file=True, on_progress=progress
+            )
+    assert result.view.roster.id is not None
+    _print_version("roster", result.view.roster.id, result.version)
+
+
+def worker_command(
+    once: Annotated[bool, typer.Option(help="Run the queued jobs, then exit")] = False,
+    poll: Annotated[float, typer.Option(help="Seconds between polls of an empty queue")] = 1.0,
+) -> None:
+    """Process queued uploads and check runs (any number of workers may share one PostgreSQL database)."""
+    from app import db
+    from app.cli import load_settings
+    from app.worker import Worker
+
+    settings = load_settings()
+    worker = Worker(
+        db.get_engine(settings.database_url),
+        lease=timedelta(seconds=settings.worker_lease_seconds),
+        poll_interval=poll,
+    )
+    if once:
+        console.print(f"{worker.drain()} job(s) done")
+        return
+    stop = threading.Event()
+    try:
+        worker.run_until(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+# ------------------------------------------------------------------------------------------ netra match
+
+
+@dataclass(frozen=True)
+class ListSource:
+    file: str  # as given on the command line or in the manifest
+    list_type: str
+    owner: str
+    election: str
+
+
+@dataclass
+class _Read:
+    records: list[Record]
+    rejections: list[Rejection]
+
+
+def _read(path: Path, kind: str, on_rows: Callable[[int], None]) -> _Read:
+    records: list[Record] = []
+    rejections: list[Rejection] = []
+    with open_table(path, kind=kind, limits=DEFAULT_LIMITS) as table:  # type: ignore[arg-type]
+        validator = RowValidator(table.columns, kind)  # type: ignore[arg-type]
+        for count, outcome in enumerate(validator.run(table), 1):
+            if isinstance(outcome, Record):
+                records.append(outcome)
+            else:
+                rejections.append(outcome)
+            if count % 20_000 == 0:
+                on_rows(20_000)
+        on_rows(validator.summary.rows % 20_000)
+    return _Read(records, rejections)
+
+
+def _load_manifest(manifest: Path) -> list[ListSource]:
+    try:
+        items = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise typer.BadParameter(f"cannot read the manifest: {exc}") from exc
+    if not isinstance(items, list):
+        raise typer.BadParameter("the manifest must be a JSON array of objects")
+    sources = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("file"), str):
+            raise typer.BadParameter('each manifest item needs at least {"file": ...}')
+        sources.append(
+            ListSource(
+                item["file"],
+                str(item.get("list_type", "")),
+                str(item.get("owner", "")),
+                str(item.get("election", "")),
+            )
+        )
+    return sources
+
+
+def _resolve(source: ListSource, manifest: Path | None) -> Path:
+    path = Path(source.file)
+    if not path.is_absolute() and manifest is not None and not path.exists():
+        path = manifest.parent / path  # relative to the manifest, as people write them
+    return path
+
+
+def _safe(value: object) -> object:
+    # Spreadsheets run cells starting with = + - @ as formulas.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Iterator[Sequence[object]]) -> None:
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_safe(value) for value in row])
+
+
+def _write_xlsx(path: Path, header: Sequence[str], rows: Iterator[Sequence[object]]) -> None:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    try:
+        sheet = workbook.add_worksheet("findings")
+        text = workbook.add_format({"num_format": "@"})
+        sheet.write_row(0, 0, header)
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    sheet.write_string(r, c, value, text)  # NIKs as text: Excel keeps 15 digits of numbers
+                else:
+                    sheet.write(r, c, value)
+    finally:
+        workbook.close()
+
+
+def match_command(
+    roster: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Roster CSV or XLSX")],
+    lists: Annotated[list[Path] | None, typer.Argument(help="List files (or use --manifest)")] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, help='JSON array of {"file", "list_type", "owner", "election"}'
+        ),
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="findings.csv or findings.xlsx")] = Path(
+        "findings.csv"
+    ),
+    list_type: Annotated[str, typer.Option(help="list_type of lists named on the command line")] = "",
+    owner: Annotated[str, typer.Option(help="owner of lists named on the command line")] = "",
+    election: Annotated[str, typer.Option(help="election of lists named on the command line")] = "",
+) -> None:
+    """Cross-check a roster against lists offline (no server, no database); writes findings, rejected rows."""
+    started = time.perf_counter()
+    sources = [ListSource(str(path), list_type, owner, election) for path in lists or []]
+    if manifest is not None:
+        sources += _load_manifest(manifest)
+    if not sources:
+        raise typer.BadParameter("name at least one list file or a --manifest")
+    if output.suffix.lower() not in (".csv", ".xlsx"):
+        raise typer.BadParameter("--output must end in .csv or .xlsx")
+    paths = [_resolve(source, manifest) for source in sources]
+    for source, path in zip(sources, paths, strict=True):
+        if not path.is_file():
+            raise typer.BadParameter(f"list file not found: {source.file}")
+
+    total_bytes = roster.stat().st_size + sum(path.stat().st_size for path in paths)
+    show = console.is_terminal
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show,
+    )
+    rejected: list[tuple[str, Rejection]] = []
+    entries: list[m.ListEntry] = []
+    owners: list[tuple[int, Record]] = []  # per entry: (source index, record)
+    try:
+        with progress:
+            task = progress.add_task(f"Reading {roster.name}", total=None)
+            roster_read = _read(roster, "roster", lambda n: progress.advance(task, n))
+            rejected += [(str(roster), rej) for rej in roster_read.rejections]
+            for index, (source, path) in enumerate(zip(sources, paths, strict=True)):
+                progress.update(task, description=f"Reading {path.name}")
+                read = _read(path, "list", lambda n: progress.advance(task, n))
+                rejected += [(source.file, rej) for rej in read.rejections]
+                for record in read.records:
+                    entries.append(_list_entry(record, len(entries)))
+                    owners.append((index, record))
+            progress.update(task, description="Matching")
+            people = [_roster_person(record, i) for i, record in enumerate(roster_read.records)]
+            findings = m.ListIndex(entries).match(people)
+    except IngestError as exc:
+        err.print(f"[red]Error:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+
+    def finding_rows() -> Iterator[Sequence[object]]:
+        for finding in findings:
+            person = roster_read.records[int(finding.roster_ref)]
+            index, record = owners[int(finding.list_ref)]
+            source = sources[index]
+            yield (
+                person.line,
+                _nik_text(person),
+                person.name,
+                source.file,
+                record.line,
+                _nik_text(record),
+                record.name,
+                source.list_type,
+                source.owner,
+                source.election,
+                finding.kind,
+                finding.match_class,
+                round(finding.score, 4),
+                finding.explanation_text(),
+            )
+
+    def rejected_rows() -> Iterator[Sequence[object]]:
+        for file, rejection in rejected:
+            yield (file, rejection.line, rejection.reason, rejection.message, " | ".join(rejection.raw))
+
+    writer = _write_xlsx if output.suffix.lower() == ".xlsx" else _write_csv
+    output.parent.mkdir(parents=True, exist_ok=True)
+    writer(output, MATCH_COLUMNS, finding_rows())
+    rejected_path = output.with_name(f"{output.stem}.rejected{output.suffix}")
+    writer(rejected_path, REJECTED_COLUMNS, rejected_rows())
+
+    by_class: dict[str, int] = {}
+    for finding in findings:
+        by_class[finding.match_class] = by_class.get(finding.match_class, 0) + 1
+    classes = ", ".join(f"{count:,} {name}" for name, count in sorted(by_class.items())) or "none"
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"{len(people):,} roster rows × {len(entries):,} list rows from {len(sources)} list(s) "
+        f"({total_bytes / 2**20:,.1f} MiB) in {elapsed:,.1f} s"
+    )
+    console.print(f"{len(findings):,} findings ({classes}) → {output}")
+    console.print(f"{len(rejected):,} rejected rows → {rejected_path}")
+    if not show:
+        sys.stdout.flush()
+
+
+def _nik_text(record: Record) -> str:
+    if record.nik is not None:
+        return record.nik
+    return record.nik_info.raw if record.nik_info is not None else ""
+
+
+def _list_entry(record: Record, ref: int) -> m.ListEntry:
+    from app.services.ingestion import list_entry
+
+    return list_entry(record, ref)
+
+
+def _roster_person(record: Record, ref: int) -> m.RosterPerson:
+    from app.services.ingestion import roster_person
+
+    return roster_person(record, ref)

@@ -1,0 +1,239 @@
+"""Storing versions: keys identical to matching's, atomic activation, the activation hook, kill -9 safety."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, col, func, select
+
+from app import db
+from app.ingest.readers import open_table
+from app.ingest.rows import Record, RowValidator
+from app.models import Job, ListEntry, ListVersion, WatchList
+from app.services import ingestion, lists
+from app.services.principals import Principal
+from app.worker import Worker
+from matching import blocking
+
+STEWARD = Principal(kind="key", id=1, name="test", role="steward")
+
+
+def nik(i: int, district: str = "327105") -> str:
+    """A distinct, well-formed NIK for each ``i``."""
+    day, month = 1 + i % 28, 1 + (i // 28) % 12
+    year, serial = 60 + (i // 336) % 40, 1 + i // 13_440
+    return f"{district}{day:02d}{month:02d}{year:02d}{serial:04d}"
+
+
+def write_list(path: Path, rows: int, *, start: int = 0) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["NIK", "Nama", "Tanggal Lahir", "Kabupaten/Kota"])
+        for i in range(start, start + rows):
+            writer.writerow([nik(i), f"Warga Nomor {i}", "", ""])
+        writer.writerow(["", "Tanpa NIK", "17-08-1985", "3273"])  # found by birth date + regency
+    return path
+
+
+def records(path: Path, kind: str) -> Iterator[Record]:
+    with open_table(path, kind=kind) as table:  # type: ignore[arg-type]
+        for outcome in RowValidator(table.columns, kind).run(table):  # type: ignore[arg-type]
+            if isinstance(outcome, Record):
+                yield outcome
+
+
+def test_stored_keys_are_matchings_keys(tmp_path: Path) -> None:
+    listed = tmp_path / "l.csv"
+    listed.write_text(
+        "NIK;Nama;Tanggal Lahir;Kab/Kota\n"
+        "3271055203850001;Siti Aminah;;\n"
+        "3271059999990004;Tanggal Mustahil;;\n"
+        "2222222222222222;Placeholder;12-03-1985;3271\n"
+        ";Tanpa NIK;12-03-1985;32.71\n",
+        encoding="utf-8",
+    )
+    for record in records(listed, "list"):
+        assert ingestion.list_keys(record) == blocking.entry_keys(ingestion.list_entry(record))
+    roster = tmp_path / "r.csv"
+    roster.write_text(
+        "NIK,NIP,Nama\n"
+        "3271055203850001,198503122010012001,Siti Aminah\n"
+        ",198503122010011002,Budi\n"
+        "3271051203850010,,Nol Di Akhir\n",
+        encoding="utf-8",
+    )
+    for record in records(roster, "roster"):
+        assert ingestion.roster_keys(record) == blocking.roster_keys(ingestion.roster_person(record))
+
+
+def test_activation_hook_runs_in_the_activating_transaction(session: Session, tmp_path: Path) -> None:
+    seen: list[tuple[int, int, str | None]] = []
+
+    def hook(hook_session: Session, list_id: int, version_id: int) -> None:
+        watch_list = hook_session.get(WatchList, list_id)
+        assert watch_list is not None
+        version = hook_session.get(ListVersion, version_id)
+        seen.append((list_id, version_id, version.status if version else None))
+        assert watch_list.active_version_id == version_id
+
+    ingestion.on_list_version_activated(hook)
+    try:
+        upload = ingestion.describe_file(write_list(tmp_path / "a.csv", 5))
+        result = lists.create_list(
+            session,
+            STEWARD,
+            list_type="supporter",
+            owner="Calon",
+            election="Pilkada",
+            region=None,
+            upload=upload,
+            inline=True,
+            keep_file=True,
+        )
+    finally:
+        ingestion.remove_activation_hook(hook)
+    assert seen == [(result.view.watch_list.id, result.version.id, "active")]
+
+
+def test_failing_hook_fails_the_version_and_keeps_the_previous_one(session: Session, tmp_path: Path) -> None:
+    first = lists.create_list(
+        session,
+        STEWARD,
+        list_type="supporter",
+        owner="Calon",
+        election="Pilkada",
+        region=None,
+        upload=ingestion.describe_file(write_list(tmp_path / "a.csv", 5)),
+        inline=True,
+        keep_file=True,
+    )
+    list_id = first.view.watch_list.id
+    assert list_id is not None
+
+    def broken(hook_session: Session, list_id: int, version_id: int) -> None:
+        raise ingestion.IngestFailed("screening could not be scheduled")
+
+    ingestion.on_list_version_activated(broken)
+    try:
+        with pytest.raises(ingestion.IngestFailed):
+            lists.add_version(
+                session,
+                STEWARD,
+                list_id,
+                ingestion.describe_file(write_list(tmp_path / "b.csv", 7, start=100)),
+                inline=True,
+                keep_file=True,
+            )
+    finally:
+        ingestion.remove_activation_hook(broken)
+    view = lists.get_list(session, STEWARD, list_id)
+    assert [(v.version, v.status) for v in view.versions] == [(2, "failed"), (1, "active")]
+    assert view.watch_list.active_version_id == first.version.id
+    failed_entries = session.exec(
+        select(func.count()).where(col(ListEntry.version_id) == view.versions[0].id)
+    ).one()
+    assert failed_entries == 0
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from app import db
+    from app.services import ingestion, lists
+    from app.services.principals import Principal
+
+    url, list_id, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    def report(rows):
+        print(rows, flush=True)
+    ingestion.PROGRESS_SECONDS = 0.0
+    with db.new_session(url) as session:
+        lists.add_version(
+            session, Principal("key", 1, "killed", "steward"), list_id,
+            ingestion.describe_file(ingestion.Path(path)), inline=True, keep_file=True, on_progress=report,
+        )
+    print("finished", flush=True)
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_killed_ingestion_leaves_the_previous_version_active(fresh_database_url: str, tmp_path: Path) -> None:
+    engine = db.create_engine(fresh_database_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            first = lists.create_list(
+                session,
+                STEWARD,
+                list_type="party_member",
+                owner="Partai",
+                election="Pemilu",
+                region=None,
+                upload=ingestion.describe_file(write_list(tmp_path / "v1.csv", 50)),
+                inline=True,
+                keep_file=True,
+            )
+        list_id, first_version = first.view.watch_list.id, first.version.id
+        big = write_list(tmp_path / "v2.csv", 150_000, start=1_000)
+
+        env = {**os.environ, "NETRA_DATABASE_URL": fresh_database_url}
+        child = subprocess.Popen(
+            [sys.executable, "-c", KILL_SCRIPT, fresh_database_url, str(list_id), str(big)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert child.stdout is not None
+        for line in child.stdout:  # wait until the child is well into the file, then kill it hard
+            if line.strip().isdigit() and int(line) >= 30_000:
+                break
+            assert line.strip() != "finished", "the ingestion ended before it could be killed"
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+
+        with Session(engine) as session:
+            watch_list = session.get(WatchList, list_id)
+            assert watch_list is not None
+            assert watch_list.active_version_id == first_version
+            versions = session.exec(select(ListVersion).where(ListVersion.list_id == list_id)).all()
+            by_number = {v.version: v for v in versions}
+            assert by_number[1].status == "active"
+            partial = by_number[2]
+            partial_id = partial.id
+            assert partial.status == "processing"
+            assert (
+                session.exec(select(func.count()).where(col(ListEntry.version_id) == partial.id)).one() == 0
+            )
+            assert (
+                session.exec(select(func.count()).where(col(ListEntry.version_id) == first_version)).one()
+                == 51
+            )
+
+            # Once the dead process's lease runs out, any worker stores the version from the kept file.
+            job = session.exec(
+                select(Job).where(Job.target_id == partial.id, Job.kind == "ingest_list")
+            ).one()
+            assert job.status == "running"
+            job.lease_until = job.lease_until - timedelta(hours=1) if job.lease_until else None
+            session.add(job)
+            session.commit()
+        assert Worker(engine, kinds=["ingest_list"]).drain() == 1
+        with Session(engine) as session:
+            watch_list = session.get(WatchList, list_id)
+            assert watch_list is not None
+            assert watch_list.active_version_id == partial_id
+            stored = session.exec(select(func.count()).where(col(ListEntry.version_id) == partial_id)).one()
+            assert stored == 150_001
+            assert session.get(ListVersion, first_version).status == "superseded"  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
