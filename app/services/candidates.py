@@ -89,6 +89,8 @@ def candidate_rows(
             _L.c.regency,
             _L.c.gender,
             _L.c.numeric_cell,
+            _R.c.nik_k1,
+            _L.c.nik_k1,
         )
         .select_from(pairs)
         .join(_R, _R.c.id == pairs.c.rid)
@@ -96,9 +98,15 @@ def candidate_rows(
     )
 
 
-def _to_pairs(
+def to_matcher_pairs(
     rows: Iterable[Any],
 ) -> tuple[list[tuple[matcher.RosterPerson, matcher.ListEntry]], dict[int, Any], dict[int, Any]]:
+    """Rows of :func:`candidate_rows` as matcher inputs, dropping pairs no NIK kind can accept.
+
+    Like :class:`~matching.matcher.ListIndex`, a pair whose two usable NIKs (both have keys) are more than
+    one edit apart is dropped before scoring: it only shared a key by chance, and ``score_pair`` would
+    reject it anyway. Such pairs met through NIK keys only: person keys never join two usable NIKs.
+    """
     roster_people: dict[int, matcher.RosterPerson] = {}
     list_entries: dict[int, matcher.ListEntry] = {}
     roster_meta: dict[int, Any] = {}
@@ -121,7 +129,11 @@ def _to_pairs(
             l_regency,
             l_gender,
             l_numeric,
+            r_keyed,
+            l_keyed,
         ) = row
+        if r_keyed is not None and l_keyed is not None and not _within_one_edit(r_nik, l_nik):
+            continue
         person = roster_people.get(rid)
         if person is None:
             person = roster_people[rid] = roster_person(rid, r_nik, r_raw, r_name, r_nip, r_numeric)
@@ -134,6 +146,10 @@ def _to_pairs(
             list_meta[lid] = (l_version, l_nik, l_name, l_birth)
         pairs.append((person, entry))
     return pairs, roster_meta, list_meta
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    return matcher.compare_nik_digits(a, b)[0] != "different"
 
 
 def roster_person(
@@ -225,7 +241,7 @@ def generate_findings(
     for lo in range(first, last + 1, roster_chunk):
         hi = min(lo + roster_chunk - 1, last)
         rows = session.execute(candidate_rows(roster_version_id, version_ids, first_id=lo, last_id=hi)).all()
-        pairs, roster_meta, list_meta = _to_pairs(rows)
+        pairs, roster_meta, list_meta = to_matcher_pairs(rows)
         result.candidates += len(pairs)
         for found in matcher.score_pairs(pairs):
             result.findings.append(
