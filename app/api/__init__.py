@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends
 
 from app.api.routes import checks, findings, keys, lists, match, rosters, selfcheck
 from app.deps import current_key
+from app.schemas.problem import problem_responses
 
 API_PREFIX = "/api/v1"
 # Public paths start with this; nothing else under /api may be reachable without a key.
@@ -30,8 +31,10 @@ PUBLIC: tuple[APIRouter, ...] = (selfcheck.public_router,)
 
 
 def build_api_router() -> APIRouter:
-    api = APIRouter(prefix=API_PREFIX)
-    protected = APIRouter(dependencies=[Depends(current_key)])
+    # Errors are problem+json (app.errors); documenting 422 here keeps FastAPI from describing it with its
+    # own HTTPValidationError schema, which the responses do not follow.
+    api = APIRouter(prefix=API_PREFIX, responses=problem_responses(422))
+    protected = APIRouter(dependencies=[Depends(current_key)], responses=problem_responses(401))
     for router in PROTECTED:
         protected.include_router(router)
     api.include_router(protected)
