@@ -252,3 +252,18 @@ def test_an_operator_key_of_another_agency_sees_no_runs(
     finished_run(client, session, operator_key, auth, world)
     other = factories.create_api_key(session, role="operator")
     assert client.get("/api/v1/checks", headers=auth(other)).json()["items"] == []
+
+
+def test_counts_for_summaries_per_class_owner_and_review_status(
+    client: TestClient, session: Session, world: World, operator_key: str, auth: Auth
+) -> None:
+    from app.services import findings
+    from app.services.principals import Principal
+
+    run_id = finished_run(client, session, operator_key, auth, world)
+    auditor = Principal(kind="key", id=0, name="t", role="auditor")
+    counts = findings.count_findings(session, auditor, run_id)
+    assert counts["match_class"] == {"confirmed": 1, "conflict": 1, "probable": 1}
+    assert counts["owner"] == {"Calon Dua": 1, "Partai Contoh": 2}
+    assert counts["review_status"] == {"pending": 3}
+    assert counts["list_type"] == {"party_member": 2, "supporter": 1}
