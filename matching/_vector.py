@@ -13,53 +13,96 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.blocking import NIK_KEY_WINDOWS
-from matching.nik import _CENTURY_PIVOT, _QUOTES, is_placeholder, parse_nik
+from matching.nik import _CENTURY_PIVOT, _QUOTES, parse_nik
 
 I64 = npt.NDArray[np.int64]
 _POW10 = [10**k for k in range(17)]
 
 
+_ZERO8 = np.uint64(0x3030303030303030)
+_HIGH_NIBBLES = np.uint64(0xF0F0F0F0F0F0F0F0)
+_PLUS6 = np.uint64(0x0606060606060606)
+_LOW_PAIRS = np.uint64(0x000000FF000000FF)
+_REPDIGIT = 1111111111111111
+_QUOTE_BYTES = np.array(sorted({ord(q) for q in _QUOTES if ord(q) < 128}), dtype=np.uint8)
+
+
+def _eight_digits(words: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+    """Value of 8 ASCII digits packed little-endian in a uint64 (SWAR), and whether all 8 are digits."""
+    ok = ((words & _HIGH_NIBBLES) == _ZERO8) & (((words + _PLUS6) & _HIGH_NIBBLES) == _ZERO8)
+    w = words - _ZERO8
+    w = w * np.uint64(10) + (w >> np.uint64(8))
+    w = (
+        (w & _LOW_PAIRS) * np.uint64(100 + (1_000_000 << 32))
+        + ((w >> np.uint64(16)) & _LOW_PAIRS) * np.uint64(1 + (10_000 << 32))
+    ) >> np.uint64(32)
+    return w, ok
+
+
 def nik_values(raws: Sequence[str | None]) -> I64:
     """Usable NIKs as int64 (-1 when unusable), equal to ``int(parse_nik(raw).digits)`` when usable.
 
-    Clean 16-digit strings are converted in bulk; anything else goes through :func:`parse_nik`.
+    Clean 16-digit strings, optionally behind a spreadsheet quote (``'3271...``), are decoded in bulk from
+    one joined byte buffer; anything else of 16 characters or more goes through :func:`parse_nik`.
 
     Examples
     --------
     >>> nik_values(["3271055203850001", None, "'3271-0552-0385-0001", "2222222222222222"]).tolist()
     [3271055203850001, -1, 3271055203850001, -1]
     """
-    src = [r if r is not None else "" for r in raws]
-    try:
-        fixed = np.array(src, dtype="S17")
-    except UnicodeEncodeError:
-        fixed = np.array([r if r.isascii() else "?" for r in src], dtype="S17")
-    n = len(src)
+    n = len(raws)
+    values = np.full(n, -1, dtype=np.int64)
     if n == 0:
-        return np.empty(0, dtype=np.int64)
-    raw = fixed.view(np.uint8).reshape(n, 17)
-    digits = raw[:, :16] - np.uint8(48)
-    clean = (digits < 10).all(axis=1) & (raw[:, 16] == 0)
-    values = digits[:, 0].astype(np.int64)
-    for k in range(1, 16):
-        values = values * 10 + digits[:, k]
+        return values
+    src: Sequence[str] = raws  # type: ignore[assignment]
+    try:
+        blob = "\n".join(src).encode("utf-8", "surrogatepass")
+    except TypeError:
+        # None (no NIK) or a non-string cell: one pass to make every value text.
+        src = ["" if r is None else str(r) for r in raws]
+        blob = "\n".join(src).encode("utf-8", "surrogatepass")
+    # Padding: the look-ups below read up to 18 bytes past a row start.
+    buf = np.frombuffer(blob + b"\n" * 24, dtype=np.uint8)
+    breaks = np.flatnonzero(buf[: len(blob)] == 10)
+    if len(breaks) != n - 1:
+        # A value holds a line break itself: parse one by one.
+        for i, text in enumerate(src):
+            values[i] = _scalar_value(text)
+        return values
+    starts = np.empty(n, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = breaks + 1
+    lengths = np.empty(n, dtype=np.int64)
+    lengths[:-1] = breaks - starts[:-1]
+    lengths[-1] = len(blob) - starts[-1]
+    first = buf[starts]
+    # Where the 16 digits would start: at 0, or at 1 behind a quote ("'3271..." and '"3271..."').
+    quoted = np.isin(first, _QUOTE_BYTES)
+    offset = np.where((lengths == 17) | ((lengths == 18) & (buf[starts + 17] == first)), 1, 0)
+    simple = (lengths == 16) | (quoted & (offset == 1))
+    rows = np.flatnonzero(simple)
+    pos = starts[rows] + offset[rows]
+    # Unaligned 8-byte words at every byte position of the buffer.
+    words = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    high, ok_high = _eight_digits(words[pos])
+    low, ok_low = _eight_digits(words[pos + 8])
+    got = (high * np.uint64(100_000_000) + low).astype(np.int64)
+    got[~(ok_high & ok_low)] = -1
     # A placeholder (all digits equal, or a run like 1234567890123456) is nobody's NIK.
-    same = (digits == digits[:, :1]).all(axis=1)
-    values[~clean | same] = -1
-    for seq in (1234567890123456, 123456789012345, 9876543210987654):
-        values[values == seq] = -1
-    # Usability does not depend on the numeric-cell flag (it only marks the last digit as uncertain).
-    for i in np.flatnonzero(~clean).tolist():
-        text = src[i].strip().strip(_QUOTES)
-        if len(text) == 16 and text.isascii() and text.isdigit():
-            # The common spreadsheet "keep as text" forms ('3271..., "3271...") need no full parse.
-            if not is_placeholder(text):
-                values[i] = int(text)
-            continue
-        nik = parse_nik(src[i])
-        if nik.usable and nik.digits is not None:
-            values[i] = int(nik.digits)
+    got[got % _REPDIGIT == 0] = -1
+    got[np.isin(got, (1234567890123456, 123456789012345, 9876543210987654))] = -1
+    values[rows] = got
+    # Fewer than 16 characters can never hold 16 digits; the rest (odd separators, failed fast path) is
+    # parsed one by one. Usability does not depend on the numeric-cell flag (it only marks the last digit).
+    slow = (lengths >= 16) & (values < 0)
+    for i in np.flatnonzero(slow).tolist():
+        values[i] = _scalar_value(src[i])
     return values
+
+
+def _scalar_value(text: str) -> int:
+    nik = parse_nik(text)
+    return int(nik.digits) if nik.usable and nik.digits is not None else -1
 
 
 def window_keys(values: I64) -> list[I64]:
@@ -164,25 +207,36 @@ def decoded_birth_gender_keys(values: I64) -> I64:
 _NON_DIGIT = re.compile(r"[^0-9]")
 
 
-def birth_region_key_guesses(value: int, nip: str | None) -> tuple[str, ...]:
-    """Every ``R`` person key a roster person with this usable NIK could have (a superset, for pre-checks).
+def _nip_birth_digits(nip: str | None) -> int:
+    if not nip:
+        return -1
+    head = nip[:8]
+    if head.isascii() and head.isdigit():
+        return int(head)
+    digits = _NON_DIGIT.sub("", nip)
+    return int(digits[:8]) if len(digits) >= 8 else -1
 
-    :func:`matching.blocking.roster_birth_date` takes the NIP's birth date (its first 8 digits) when the NIP
-    parses, else the NIK's; both candidates are returned, the region always comes from the NIK.
+
+def birth_region_codes(values: I64, nips: Sequence[str | None]) -> tuple[I64, I64]:
+    """Every ``R`` person key a roster person with a usable NIK could have, as ``YYYYMMDD * 10**4 + regency``.
+
+    A superset, for pre-checks: :func:`matching.blocking.roster_birth_date` takes the NIP's birth date (its
+    first 8 digits) when the NIP parses, else the NIK's; both candidates are returned (-1 when a NIP has no 8
+    digits), the regency always comes from the NIK. ``int(key[1:])`` of an ``R`` key has the same form.
 
     Examples
     --------
-    >>> birth_region_key_guesses(3271055203850001, "19850313 201001 2 001")
-    ('R198503123271', 'R198503133271')
+    >>> nik, nip = birth_region_codes(np.array([3271055203850001]), ["19850313 201001 2 001"])
+    >>> nik.tolist(), nip.tolist()
+    ([198503123271], [198503133271])
     """
-    digits = f"{value:016d}"
-    day = int(digits[6:8])
-    day = day - 40 if day > 40 else day
-    yy = int(digits[10:12])
-    year = 2000 + yy if yy <= _CENTURY_PIVOT else 1900 + yy
-    guesses = [f"R{year:04d}{digits[8:10]}{day:02d}{digits[:4]}"]
-    if nip:
-        nip_digits = _NON_DIGIT.sub("", nip)
-        if len(nip_digits) >= 8:
-            guesses.append(f"R{nip_digits[:8]}{digits[:4]}")
-    return tuple(guesses)
+    regency = values // _POW10[12]
+    day = values // _POW10[8] % 100
+    day = np.where(day > 40, day - 40, day)
+    month = values // _POW10[6] % 100
+    yy = values // _POW10[4] % 100
+    year = np.where(yy <= _CENTURY_PIVOT, 2000 + yy, 1900 + yy)
+    from_nik = ((year * 100 + month) * 100 + day) * 10_000 + regency
+    nip_birth = np.fromiter((_nip_birth_digits(n) for n in nips), dtype=np.int64, count=len(nips))
+    from_nip = np.where(nip_birth >= 0, nip_birth * 10_000 + regency, -1)
+    return from_nik.astype(np.int64), from_nip.astype(np.int64)

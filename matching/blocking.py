@@ -48,6 +48,7 @@ __all__ = [
     "BlockKeys",
     "birth_region_key",
     "entry_keys",
+    "entry_person_key",
     "nik_block_keys",
     "nik_prefix15",
     "person_block_key",
@@ -250,6 +251,24 @@ def entry_keys(entry: ListEntry) -> BlockKeys:
     """
     nik = parse_nik(entry.nik, numeric_cell=entry.numeric_cell) if entry.nik is not None else None
     if nik is not None and nik.usable:
-        key = person_block_key(nik.birth_date, nik.gender, entry.name) if nik.trusted else None
-        return _nik_keys(nik, key)
+        return _nik_keys(nik, _entry_person_key(entry, nik))
     return BlockKeys(person_key=birth_region_key(entry.birth_date, entry.regency, entry.name))
+
+
+def _entry_person_key(entry: ListEntry, nik: Nik | None) -> str | None:
+    if nik is not None and nik.usable:
+        return person_block_key(nik.birth_date, nik.gender, entry.name) if nik.trusted else None
+    return birth_region_key(entry.birth_date, entry.regency, entry.name)
+
+
+def entry_person_key(entry: ListEntry) -> str | None:
+    """``entry_keys(entry).person_key`` without building the NIK keys (for the in-memory index).
+
+    Examples
+    --------
+    >>> from matching.matcher import ListEntry
+    >>> entry_person_key(ListEntry(2, "3271055203850001", "Siti Aminah"))
+    'G120385F'
+    """
+    nik = parse_nik(entry.nik, numeric_cell=entry.numeric_cell) if entry.nik is not None else None
+    return _entry_person_key(entry, nik)

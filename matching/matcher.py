@@ -34,7 +34,13 @@ import numpy.typing as npt
 
 from matching import _vector
 from matching import thresholds as th
-from matching.blocking import BlockKeys, birth_region_key, entry_keys, roster_birth_date, roster_keys
+from matching.blocking import (
+    BlockKeys,
+    birth_region_key,
+    entry_person_key,
+    roster_birth_date,
+    roster_keys,
+)
 from matching.names import NameComparison, compare_names
 from matching.nik import Nik, mask_nik, parse_nik
 from matching.nip import Nip, parse_nip
@@ -467,7 +473,7 @@ class ListIndex:
 
     def __init__(self, entries: Sequence[ListEntry]) -> None:
         self._entries = entries
-        self._values = _vector.nik_values([e.nik for e in entries])
+        self._values = _vector.nik_values([e.nik or "" for e in entries])
         self._valid = self._values >= 0
         self._window_keys = _vector.window_keys(self._values)
         # Entries without a usable NIK are few: their birth-date + regency keys are built in Python.
@@ -475,9 +481,13 @@ class ListIndex:
         for i in np.flatnonzero(~self._valid).tolist():
             # What entry_keys() gives an entry without usable NIK, without building the whole BlockKeys.
             e = entries[i]
+            if e.birth_date is None:
+                continue
             key = birth_region_key(e.birth_date, e.regency, e.name)
             if key is not None:
                 self._by_person_key[key].append(i)
+        # The same keys as integers (YYYYMMDD * 10**4 + regency) for a vectorised pre-check of roster people.
+        self._person_codes = np.array(sorted(int(k[1:]) for k in self._by_person_key), dtype=np.int64)
         self._birth_gender: npt.NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
@@ -498,15 +508,16 @@ class ListIndex:
         # only need a person key when a list entry without NIK could share it: pre-check cheaply, confirm.
         for r_pos_i in np.flatnonzero(r_values < 0).tolist():
             keys[r_pos_i] = roster_keys(roster[r_pos_i])
-        if self._by_person_key:
-            for r_pos_i in np.flatnonzero(r_values >= 0).tolist():
-                person = roster[r_pos_i]
-                maybe = _vector.birth_region_key_guesses(int(r_values[r_pos_i]), person.nip)
-                if any(guess in self._by_person_key for guess in maybe):
-                    keys[r_pos_i] = roster_keys(person)
+        usable = np.flatnonzero(r_values >= 0)
+        if len(self._person_codes):
+            from_nik, from_nip = _vector.birth_region_codes(
+                r_values[usable], [roster[i].nip for i in usable.tolist()]
+            )
+            maybe = np.isin(from_nik, self._person_codes) | np.isin(from_nip, self._person_codes)
+            for r_pos_i in usable[maybe].tolist():
+                keys[r_pos_i] = roster_keys(roster[r_pos_i])
         r_parts: list[npt.NDArray[np.int64]] = []
         e_parts: list[npt.NDArray[np.int64]] = []
-        usable = np.flatnonzero(r_values >= 0)
         for list_keys, roster_window in zip(
             self._window_keys, _vector.window_keys(r_values[usable]), strict=True
         ):
@@ -536,7 +547,7 @@ class ListIndex:
             hits = np.flatnonzero(np.isin(self._birth_gender, np.array(list(by_g), dtype=np.int64)))
             for e in hits.tolist():
                 # Confirm with the scalar key: the entry's NIK must be trusted for its date to count.
-                key = entry_keys(self._entries[e]).person_key
+                key = entry_person_key(self._entries[e])
                 for r_pos_i, wanted in by_g[int(self._birth_gender[e])]:
                     if key == wanted:
                         out.add((r_pos_i, e))

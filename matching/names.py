@@ -102,7 +102,9 @@ _IY_VOWEL = re.compile(r"iy(?=[aeiou])")
 _DOUBLE = re.compile(r"([a-z])\1+")
 
 
+@lru_cache(maxsize=65536)
 def _apply_rules(token: str) -> tuple[str, tuple[str, ...]]:
+    # Cached: name words repeat massively across a list, and every comparison asks again.
     applied: list[str] = []
     for old, new, label in _SPELLING_RULES:
         if old in token:
@@ -119,6 +121,7 @@ def _apply_rules(token: str) -> tuple[str, tuple[str, ...]]:
     return token, tuple(applied)
 
 
+@lru_cache(maxsize=65536)
 def canonical_token(token: str) -> str:
     """Return the canonical spelling of one lower-case token (old spellings and variants unified).
 
@@ -234,12 +237,20 @@ _NON_LETTER = re.compile(r"[^a-z]")
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=65536)
 def _title_key(raw_token: str) -> str:
     return _NON_LETTER.sub("", raw_token.lower())
+
+
+@lru_cache(maxsize=65536)
+def _token_text(piece: str) -> str:
+    return _NON_LETTER.sub("", _strip_accents(piece).lower())
 
 
 def _split_raw(part: str) -> list[str]:
@@ -314,7 +325,7 @@ def normalize_name(raw: str) -> NormalizedName:
     initials: list[bool] = []
     dropped: list[str] = []
     for piece in kept:
-        token = _NON_LETTER.sub("", _strip_accents(piece).lower())
+        token = _token_text(piece)
         if not token:
             continue
         if token in _PARTICLES_BIN and tokens:
@@ -378,17 +389,47 @@ def _as_normalized(name: str | NormalizedName) -> NormalizedName:
 def _merge_joined(mine: list[str], other: list[tuple[str, str, bool]]) -> list[str]:
     """Join two adjacent tokens of ``other`` that together spell a token of ``mine`` ("Nur Hayati")."""
     notes: list[str] = []
+    if len(other) < 2:
+        return notes
     mine_set = set(mine)
     i = 0
     while i < len(other) - 1:
         (c1, d1, i1), (c2, d2, i2) = other[i], other[i + 1]
         if not i1 and not i2 and c1 not in mine_set and c2 not in mine_set:
             joined = canonical_token(d1 + d2)
-            if any(Indel.normalized_similarity(joined, m) >= NAME_JOIN_MIN_SIMILARITY for m in mine):
+            if any(_joins(joined, m) for m in mine):
                 notes.append(f"written as one word: {d1} {d2}")
                 other[i : i + 2] = [(joined, d1 + d2, False)]
         i += 1
     return notes
+
+
+@lru_cache(maxsize=262144)
+def _joins(joined: str, token: str) -> bool:
+    # Indel similarity is at most 2 * shorter / (sum of lengths): lengths alone may already rule a pair out.
+    short, total = min(len(joined), len(token)), len(joined) + len(token)
+    if 2 * short < NAME_JOIN_MIN_SIMILARITY * total:
+        return False
+    return Indel.normalized_similarity(joined, token) >= NAME_JOIN_MIN_SIMILARITY
+
+
+@lru_cache(maxsize=262144)
+def _fuzzy(x: str, y: str) -> float:
+    """Similarity of two different full canonical tokens as used for alignment; 0.0 when they do not align.
+
+    Cached: a list repeats the same name words, so most pairs were seen before.
+    """
+    short, total = min(len(x), len(y)), len(x) + len(y)
+    if 2 * short < NAME_TOKEN_MIN_SIMILARITY * total:
+        return 0.0
+    s = Indel.normalized_similarity(x, y)
+    if s < NAME_TOKEN_MIN_SIMILARITY:
+        return 0.0
+    # Two different known names ("wahyuni"/"wahyudi", 0.86 -> 0.79) are sharpened apart; an unknown word
+    # close to a name is read as a typo of it ("ibuahim"/"ibrahim", 0.86).
+    if x in _WEIGHTS and y in _WEIGHTS:
+        s = s**NAME_TOKEN_SHARPEN
+    return s
 
 
 @lru_cache(maxsize=262144)
@@ -401,28 +442,26 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
     notes = _merge_joined([t[0] for t in xa], xb)
     notes += _merge_joined([t[0] for t in xb], xa)
 
-    # Score every token pair, then align greedily from the best pair down.
-    candidates: list[tuple[float, float, int, int, str]] = []
+    # Score every token pair, then align greedily from the best pair down. The note is formatted only for
+    # pairs that end up aligned: (kind, as written a, as written b, similarity).
+    candidates: list[tuple[float, float, int, int, tuple[str, str, str, float] | None]] = []
     for i, (x, dx, x_init) in enumerate(xa):
         for j, (y, dy, y_init) in enumerate(xb):
             if x == y:
                 w = token_weight(x) * (NAME_INITIAL_WEIGHT_FACTOR if x_init else 1.0)
-                candidates.append((1.0, w, i, j, ""))
-            elif (x_init and not y_init and (y.startswith(x) or dy.startswith(x))) or (
-                y_init and not x_init and (x.startswith(y) or dx.startswith(y))
-            ):
-                full, initial = (dy, dx) if x_init else (dx, dy)
-                w = token_weight(y if x_init else x) * NAME_INITIAL_WEIGHT_FACTOR
-                candidates.append((1.0, w, i, j, f"initial {initial.upper()}. = {full}"))
-            elif not x_init and not y_init:
-                s = Indel.normalized_similarity(x, y)
-                if s >= NAME_TOKEN_MIN_SIMILARITY:
-                    # Two different known names ("wahyuni"/"wahyudi", 0.86 -> 0.79) are sharpened apart;
-                    # an unknown word close to a name is read as a typo of it ("ibuahim"/"ibrahim", 0.86).
-                    if x in _WEIGHTS and y in _WEIGHTS:
-                        s = s**NAME_TOKEN_SHARPEN
+                candidates.append((1.0, w, i, j, None))
+            elif x_init or y_init:
+                if (x_init and not y_init and (y.startswith(x) or dy.startswith(x))) or (
+                    y_init and not x_init and (x.startswith(y) or dx.startswith(y))
+                ):
+                    full, initial = (dy, dx) if x_init else (dx, dy)
+                    w = token_weight(y if x_init else x) * NAME_INITIAL_WEIGHT_FACTOR
+                    candidates.append((1.0, w, i, j, ("initial", initial, full, 1.0)))
+            else:
+                s = _fuzzy(x, y)
+                if s:
                     w = (token_weight(x) + token_weight(y)) / 2
-                    candidates.append((s, w, i, j, f"{dx}~{dy} {s:.2f}"))
+                    candidates.append((s, w, i, j, ("fuzzy", dx, dy, s)))
     candidates.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -435,8 +474,9 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
         used_b.add(j)
         num += s * w
         matched_w += w
-        if note:
-            notes.append(note)
+        if note is not None:
+            kind, n1, n2, ns = note
+            notes.append(f"initial {n1.upper()}. = {n2}" if kind == "initial" else f"{n1}~{n2} {ns:.2f}")
 
     def unmatched(tokens: list[tuple[str, str, bool]], used: set[int]) -> tuple[float, list[str]]:
         total, words = 0.0, []

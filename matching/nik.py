@@ -180,6 +180,9 @@ def _clean(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _parse_text(text: str, raw: str, numeric_cell: bool) -> Nik:
+    if len(text) == 16 and text.isascii() and text.isdigit():
+        # Most values are already 16 clean digits: nothing to clean or reject.
+        return _accepted(raw, text, numeric_cell)
     text = _clean(text)
     if not text:
         return _rejected(raw, "empty", "The NIK is empty.")
@@ -199,7 +202,10 @@ def _parse_text(text: str, raw: str, numeric_cell: bool) -> Nik:
         return _rejected(raw, "non_digit", "The NIK contains characters other than digits.")
     if len(digits) != 16:
         return _rejected(raw, "wrong_length", f"The NIK has {len(digits)} digits instead of 16.")
+    return _accepted(raw, digits, numeric_cell)
 
+
+def _accepted(raw: str, digits: str, numeric_cell: bool) -> Nik:
     flags: set[str] = set()
     notes: list[str] = []
     birth, gender = decode_birth(digits[6:12])
