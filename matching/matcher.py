@@ -398,7 +398,11 @@ def _score_nip(r: RosterPerson, e: ListEntry, rn: Nik, en: Nik, nip: Nip) -> Fin
     if e.gender is not None and e.gender != nip.gender:
         return None
     cmp = compare_names(r.name, e.name)
-    if not _strong(cmp, th.NAME_MIN_WEIGHT_NIP) or cmp.missing > th.NAME_NIP_MAX_MISSING_SHARE * cmp.weight:
+    complete = cmp.similarity >= 1.0 and cmp.missing == 0
+    min_weight = th.NAME_MIN_WEIGHT_NIP_COMPLETE if complete else th.NAME_MIN_WEIGHT_NIP
+    solid = cmp.weight >= th.NAME_NIP_SOLID_WEIGHT
+    share = th.NAME_NIP_MAX_MISSING_SHARE_SOLID if solid else th.NAME_NIP_MAX_MISSING_SHARE
+    if not _strong(cmp, min_weight) or cmp.missing > share * cmp.weight:
         return None
     why = rn.rejection or "placeholder"
     features = [

@@ -53,5 +53,16 @@ COMMON_TOKENS: tuple[str, ...] = (
     "fauzi", "fauzan", "iskandar", "syamsul", "syarif", "taufik", "yusri", "andri", "andika", "dimas",
     "rudi", "rizal", "rizki", "rizky", "ahmadi", "muhamad", "darmawan", "kusnadi", "sukardi", "suherman",
     "sutarno",
+    # More frequent given names, so that two of them ("Suryadi"/"Suryani") are told apart, not read as a typo.
+    "suryadi", "supriadi", "sugianto", "sugiono", "sumarno", "sudarsono", "sudirman", "subagyo", "purnomo",
+    "teguh", "cahyo", "cahyani", "hermawan", "aditya", "bayu", "dani", "yoga", "reza", "fikri", "galih",
+    "marlina", "herlina", "yusnita", "juwita", "rosita", "melati", "martini", "damayanti", "ratnasari",
+    "purnamasari", "kusumawati", "widyastuti", "suciati", "sukarsih", "setyaningsih", "nurhasanah", "kurnia",
+    "rusdi", "hamdani", "junaidi", "syarifuddin", "hasanuddin", "jamaluddin", "lukman", "hakim", "anwar",
+    "khairul", "saiful", "mustofa", "sholeh", "maryati", "suparmi", "sumiyati", "rohani", "rohmah", "yulia",
+    "yuliani", "lina", "lia", "ani", "ana", "tina", "tini", "ika", "novi", "evi", "eni", "nia", "dewanti",
+    "agustina", "agustin", "kristina", "maria", "yohanes", "yosef", "paulus", "petrus", "stefanus", "samuel",
+    "daniel", "imam", "amir", "anas", "zulkifli", "hendri", "hendrik", "ferry", "rian", "ryan", "doni",
+    "roni", "toni", "edi", "adi", "ari", "dodi", "rendi", "yudi", "hari", "agung", "arief", "aris", "ahmadi",
 )
 # fmt: on

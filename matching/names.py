@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA, Indel
 
 from matching.name_weights import (
     COMMON_TOKENS,
@@ -58,6 +58,8 @@ _PREFIX_TITLES = frozenset(
     {
         "dr", "drs", "dra", "ir", "prof", "h", "hj", "kh", "drg", "ns", "haji", "hajjah", "hajah", "ust",
         "ustadz", "ustaz", "ustadzah", "kyai", "kiai", "drh", "apt", "bd", "ners", "tgk", "rr", "ra",
+        # Forms of address that lists put before a name (Bapak, Ibu, Saudara, Nyonya, Nona, Tuan).
+        "bpk", "bapak", "ibu", "sdr", "sdri", "sdra", "ny", "nn", "tn", "teungku", "bdn",
     }
 )
 # Degrees written after the name (dots removed, lower case).
@@ -72,17 +74,26 @@ _DEGREES = frozenset(
         "ssih", "sos", "kes", "kom", "sps", "mkn", "llm", "cht", "sstp", "ipu", "stat",
         "sarch", "sike", "ssg", "amdkl", "skg", "sfil", "sds", "mb", "mds", "spog",
         "spa", "sppd", "spb", "spm", "spkj", "sprad",
+        "map", "mph", "sap", "sth", "strkes", "strkeb", "strkep", "amapd", "ama", "med", "spdgr", "ssosi",
+        "meng", "mtr", "sstr", "mhi", "msy", "mfarm", "sifarm", "amdfis", "amdrad",
     }
 )
 # Degrees too short or too name-like to strip unless written with a dot or in a comma list ("Ma" is a
 # Chinese-Indonesian surname, "Sp" a Javanese nickname).
 # fmt: on
-_AMBIGUOUS_DEGREES = frozenset({"ma", "sp", "pd", "mb", "sos", "kes", "kom", "stat", "ked", "mp", "sn"})
+_AMBIGUOUS_DEGREES = frozenset(
+    {"ma", "sp", "pd", "mb", "sos", "kes", "kom", "stat", "ked", "mp", "sn", "ama", "med", "sth"}
+)
+# A dotted abbreviation of short segments after the name is a degree even when not listed ("S.Tr.Kes",
+# "M.A.P", "A.Ma.Pd", "Sp.Ort"); the first segment is how Indonesian degrees start (Sarjana, Magister,
+# Ahli Madya, Diploma, Bachelor, Spesialis, Ners).
+_DOTTED_DEGREE = re.compile(r"^(?:s|m|a|d|b|sp|ns|amd)\.(?:[a-z]{1,4}\.?)+$")
+_PARENTHESES = re.compile(r"\([^)]*\)?")
 _PARTICLES_BIN = frozenset({"bin", "binti", "bt", "bte", "binte"})
 
 # Spelling rules in the order they apply. The first seven are the official reforms (1947, 1972); the rest are
 # frequent free variations in names. The label is what a reviewer sees.
-_SPELLING_RULES: tuple[tuple[str, str, str], ...] = (
+_OFFICIAL_RULES: tuple[tuple[str, str, str], ...] = (
     ("oe", "u", "oe->u"),
     ("dj", "j", "dj->j"),
     ("tj", "c", "tj->c"),
@@ -90,6 +101,9 @@ _SPELLING_RULES: tuple[tuple[str, str, str], ...] = (
     ("sj", "sy", "sj->sy"),
     ("ch", "kh", "ch->kh"),
     ("j", "y", "j->y"),
+)
+# Frequent free variations in names, applied after the official reforms.
+_FREE_RULES: tuple[tuple[str, str, str], ...] = (
     ("kh", "h", "kh->h"),
     ("dh", "d", "dh->d"),
     ("th", "t", "th->t"),
@@ -99,6 +113,10 @@ _SPELLING_RULES: tuple[tuple[str, str, str], ...] = (
     ("sy", "s", "sy->s"),
 )
 _IY_VOWEL = re.compile(r"iy(?=[aeiou])")
+# "Rizky"/"Rizki", "Dedy"/"Dedi", "Susy"/"Susi": a final y after a consonant is an i.
+_FINAL_Y = re.compile(r"(?<=[^aeiouy])y$")
+# "Prasetyo"/"Prasetio", "Dyah"/"Diah", "Sulistyowati"/"Sulistiowati": y between consonant and vowel.
+_CONSONANT_Y = re.compile(r"(?<=[^aeiouy])y(?=[aeiou])")
 _DOUBLE = re.compile(r"([a-z])\1+")
 
 
@@ -106,10 +124,24 @@ _DOUBLE = re.compile(r"([a-z])\1+")
 def _apply_rules(token: str) -> tuple[str, tuple[str, ...]]:
     # Cached: name words repeat massively across a list, and every comparison asks again.
     applied: list[str] = []
-    for old, new, label in _SPELLING_RULES:
+    for old, new, label in _OFFICIAL_RULES:
         if old in token:
             token = token.replace(old, new)
             applied.append(label)
+    if _FINAL_Y.search(token):
+        token = _FINAL_Y.sub("i", token)
+        applied.append("y->i")
+    for old, new, label in _FREE_RULES:
+        if old in token:
+            token = token.replace(old, new)
+            applied.append(label)
+    # "Zaenal"/"Zainal", "Chaerul"/"Khairul", "Maemunah"/"Maimunah".
+    if "ae" in token:
+        token = token.replace("ae", "ai")
+        applied.append("ae->ai")
+    if _CONSONANT_Y.search(token):
+        token = _CONSONANT_Y.sub("i", token)
+        applied.append("y->i")
     # "Supriyanto" / "Suprianto", "Yuliyana" / "Yuliana": the glide y after i is written or not.
     if _IY_VOWEL.search(token):
         token = _IY_VOWEL.sub("i", token)
@@ -128,7 +160,7 @@ def canonical_token(token: str) -> str:
     Examples
     --------
     >>> canonical_token("soedjono"), canonical_token("sujono"), canonical_token("tjahjo")
-    ('suyono', 'suyono', 'cahyo')
+    ('suyono', 'suyono', 'cahio')
     >>> canonical_token("mochamad") == canonical_token("muhammad")
     True
     """
@@ -156,7 +188,26 @@ _VARIANT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("mustafa", "mustofa", "musthofa", "mustapa"),
     ("zainal", "zaenal", "zainul"),
     ("syaiful", "saiful", "syaifullah", "saifullah"),
+    ("khairul", "choirul", "khoirul", "hoirul", "chairul", "khaerul"),
+    ("soleh", "sholeh", "saleh", "shaleh", "sholih", "solih", "salih"),
+    ("usman", "utsman", "osman", "oesman", "ustman"),
+    ("husin", "husein", "husain", "hussein", "husen"),
+    # "St." is how Sulawesi records abbreviate Siti.
+    ("siti", "st"),
+    # Balinese abbreviations seen in HR exports.
+    ("gusti", "gst"),
+    ("ngurah", "ngr"),
+    ("ketut", "kt", "ktut"),
+    ("wayan", "wyn"),
+    ("nyoman", "nym"),
+    ("putu", "pt"),
+    ("kadek", "kdk"),
+    ("komang", "kmg"),
+    ("gede", "gd", "gde"),
+    ("cokorda", "cok", "cokorde", "tjokorda", "tjokorde"),
 )
+# One written token that stands for two ("IB Made Suarta" = "Ida Bagus Made Suarta").
+_EXPANSIONS: dict[str, tuple[str, str]] = {"ib": ("ida", "bagus"), "aa": ("anak", "agung")}
 # fmt: on
 
 
@@ -253,11 +304,22 @@ def _token_text(piece: str) -> str:
     return _NON_LETTER.sub("", _strip_accents(piece).lower())
 
 
-def _split_raw(part: str) -> list[str]:
+def _is_dotted_degree(piece: str) -> bool:
+    return "." in piece and _DOTTED_DEGREE.match(piece.lower()) is not None
+
+
+def _is_title(piece: str) -> bool:
+    key = _title_key(piece)
+    return key in _DEGREES or key in _PREFIX_TITLES or _is_dotted_degree(piece)
+
+
+def _split_raw(part: str, *, leading: bool = False) -> list[str]:
     tokens: list[str] = []
-    for piece in part.replace("-", " ").replace("/", " ").split():
+    for n, piece in enumerate(part.replace("-", " ").replace("/", " ").split()):
         key = _title_key(piece)
-        if "." in piece.rstrip(".") and key not in _DEGREES and key not in _PREFIX_TITLES:
+        # The first word of a name is never read as a degree: "M.Ali" is Muhammad Ali.
+        degree = not (leading and n == 0) and _is_dotted_degree(piece)
+        if "." in piece.rstrip(".") and key not in _DEGREES and key not in _PREFIX_TITLES and not degree:
             # "M.Rizki", "Moh.Ali": a dot glued to the next word separates two tokens.
             tokens.extend(p for p in _DOT_JOIN.sub(". ", piece).split() if p)
         else:
@@ -287,13 +349,17 @@ def normalize_name(raw: str) -> NormalizedName:
     ('abdullah',)
     """
     text = _strip_accents(raw).replace("’", "'").replace("`", "'")
+    # "(Alm)", "(PNS)", a nickname in brackets: not part of the name to compare.
+    bracketed = [m.group(0) for m in _PARENTHESES.finditer(text)]
+    if bracketed:
+        text = _PARENTHESES.sub(" ", text)
     parts = [p.strip() for p in text.split(",")]
-    name_raw: list[str] = _split_raw(parts[0]) if parts else []
+    name_raw: list[str] = _split_raw(parts[0], leading=True) if parts else []
     prefix_titles: list[str] = []
     suffix_titles: list[str] = []
     for part in parts[1:]:
         pieces = _split_raw(part)
-        if pieces and all(_title_key(p) in _DEGREES or _title_key(p) in _PREFIX_TITLES for p in pieces):
+        if pieces and all(_is_title(p) for p in pieces):
             suffix_titles.extend(pieces)
         else:
             name_raw.extend(pieces)
@@ -306,7 +372,7 @@ def normalize_name(raw: str) -> NormalizedName:
     while len(name_raw) > 1:
         last = name_raw[-1]
         key = _title_key(last)
-        if key in _DEGREES and ("." in last or key not in _AMBIGUOUS_DEGREES):
+        if (key in _DEGREES and ("." in last or key not in _AMBIGUOUS_DEGREES)) or _is_dotted_degree(last):
             trailing.insert(0, name_raw.pop())
         else:
             break
@@ -319,7 +385,7 @@ def normalize_name(raw: str) -> NormalizedName:
             middle_titles.append(piece)
         else:
             kept.append(piece)
-    removed = prefix_titles + middle_titles + trailing + suffix_titles
+    removed = prefix_titles + middle_titles + trailing + suffix_titles + bracketed
 
     tokens: list[str] = []
     initials: list[bool] = []
@@ -333,6 +399,10 @@ def normalize_name(raw: str) -> NormalizedName:
             dropped = [_NON_LETTER.sub("", p.lower()) for p in kept[kept.index(piece) + 1 :]]
             dropped = [d for d in dropped if d]
             break
+        if token in _EXPANSIONS and len(kept) > 1:
+            tokens.extend(_EXPANSIONS[token])
+            initials.extend((False, False))
+            continue
         tokens.append(token)
         initials.append(len(token) == 1)
 
@@ -423,11 +493,29 @@ def _fuzzy(x: str, y: str) -> float:
     if 2 * short < NAME_TOKEN_MIN_SIMILARITY * total:
         return 0.0
     s = Indel.normalized_similarity(x, y)
+    if (
+        s < NAME_TOKEN_MIN_SIMILARITY
+        and len(x) == len(y) == 4
+        and not (x in _WEIGHTS and y in _WEIGHTS)
+        and OSA.distance(x, y) == 1
+    ):
+        # One typed letter wrong in a 4-letter word ("Budi"/"Bidi", Indel 0.75) is still that word, unless
+        # both are known names ("Rina"/"Rini" are two names).
+        s = NAME_TOKEN_MIN_SIMILARITY
     if s < NAME_TOKEN_MIN_SIMILARITY:
         return 0.0
     # Two different known names ("wahyuni"/"wahyudi", 0.86 -> 0.79) are sharpened apart; an unknown word
     # close to a name is read as a typo of it ("ibuahim"/"ibrahim", 0.86).
     if x in _WEIGHTS and y in _WEIGHTS:
+        s = s**NAME_TOKEN_SHARPEN
+    return s
+
+
+@lru_cache(maxsize=262144)
+def _fuzzy_written(x: str, y: str, dx: str, dy: str) -> float:
+    s = _fuzzy(dx, dy)
+    # Known names are sharpened by their canonical forms, whatever the spelling.
+    if s and (dx not in _WEIGHTS or dy not in _WEIGHTS) and x in _WEIGHTS and y in _WEIGHTS:
         s = s**NAME_TOKEN_SHARPEN
     return s
 
@@ -458,11 +546,14 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
                     w = token_weight(y if x_init else x) * NAME_INITIAL_WEIGHT_FACTOR
                     candidates.append((1.0, w, i, j, ("initial", initial, full, 1.0)))
             else:
-                s = _fuzzy(x, y)
+                # The written forms count too: a typo next to a respelled letter ("Mulyadi"/"Mueyadi") or
+                # an ambiguous old spelling ("Aditja" = Aditya, not Adica) can hide the canonical likeness.
+                s = _fuzzy(x, y) if dx == x and dy == y else max(_fuzzy(x, y), _fuzzy_written(x, y, dx, dy))
                 if s:
                     w = (token_weight(x) + token_weight(y)) / 2
                     candidates.append((s, w, i, j, ("fuzzy", dx, dy, s)))
-    candidates.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
+    # Full words align before initials: "H." must not take "Khadijah" from its typo "Khidijah".
+    candidates.sort(key=lambda c: (c[4] is not None and c[4][0] == "initial", -c[0], -c[1], c[2], c[3]))
     used_a: set[int] = set()
     used_b: set[int] = set()
     num = 0.0
@@ -552,7 +643,7 @@ def compare_names(a: str | NormalizedName, b: str | NormalizedName) -> NameCompa
 def _spelling_notes(a: NormalizedName, b: NormalizedName) -> list[str]:
     """Official spelling rules that made two differently written tokens equal."""
     labels: list[str] = []
-    official = {"oe->u", "dj->j", "tj->c", "nj->ny", "sj->sy", "ch->kh", "j->y"}
+    official = {label for _, _, label in _OFFICIAL_RULES}
     for ta, ua in zip(a.tokens, a.unified, strict=True):
         for tb, ub in zip(b.tokens, b.unified, strict=True):
             if ua == ub and ta != tb and _apply_rules(ta)[0] == _apply_rules(tb)[0]:

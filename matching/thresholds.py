@@ -17,7 +17,10 @@ __all__ = [
     "NAME_MIN_WEIGHT_NEAR_NIK",
     "NAME_MIN_WEIGHT_NEAR_NIK_BIRTH_SEGMENT",
     "NAME_MIN_WEIGHT_NIP",
+    "NAME_MIN_WEIGHT_NIP_COMPLETE",
     "NAME_NIP_MAX_MISSING_SHARE",
+    "NAME_NIP_MAX_MISSING_SHARE_SOLID",
+    "NAME_NIP_SOLID_WEIGHT",
     "NAME_STRONG",
     "NAME_TOKEN_MIN_SIMILARITY",
     "NAME_TOKEN_SHARPEN",
@@ -60,9 +63,17 @@ NAME_MIN_WEIGHT_BIRTH_REGION = 0.15
 # Same birth date and gender nationwide leave about 50 people per day in a 2M list: one common word
 # ("Ismail", weight 0.40) is the least; a very common one alone ("Nurhayati", "Sri") is not enough.
 NAME_MIN_WEIGHT_NIP = 0.4
+# ... unless the two names agree completely (every word on both sides, similarity 1.0): then any agreeing
+# word will do. Same full birth date, same gender and the very same name: on a 2M list about 46 people share
+# a birth date and gender, and few of them carry exactly that name, even "Siti" or "Dewi" alone.
+NAME_MIN_WEIGHT_NIP_COMPLETE = 0.15
 # ... and on that path words present in one name only may weigh at most this share of the agreeing ones:
 # "Budi" against "Budi Wahyudi" is a different Budi as often as not; "Aminah" against "Siti Aminah" passes.
 NAME_NIP_MAX_MISSING_SHARE = 0.5
+# ... relaxed to this share when the agreeing words weigh NAME_NIP_SOLID_WEIGHT or more (two common words or a
+# rare one): "Cahyo Arif" against "Tjahyo Halim Arif" is a dropped middle name, not another Cahyo.
+NAME_NIP_MAX_MISSING_SHARE_SOLID = 1.5
+NAME_NIP_SOLID_WEIGHT = 0.8
 
 # --- scores ----------------------------------------------------------------------------------------------
 # score = base + span * name similarity, per kind. Ranges do not overlap between classes, so sorting by score

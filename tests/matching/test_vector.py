@@ -1,4 +1,4 @@
-"""The vectorised NIK decoding of the in-memory index agrees with the scalar parser (fast code vs reference)."""
+"""The vectorised NIK decoding of the in-memory index agrees with the scalar parser (fast vs reference)."""
 
 import numpy as np
 from hypothesis import given, settings
