@@ -329,7 +329,8 @@ def _score_nik_pair(
     # A stated birth date or gender that contradicts the roster means another person, not a typo.
     if date_f.outcome == "mismatch" or gender_f.outcome == "mismatch":
         return None
-    min_weight = th.NAME_MIN_WEIGHT_NEAR_NIK
+    complete = cmp.similarity >= 1.0 and cmp.missing == 0
+    min_weight = th.NAME_MIN_WEIGHT_NEAR_NIK_COMPLETE if complete else th.NAME_MIN_WEIGHT_NEAR_NIK
     # Only a list NIK that decodes to a real date can be a namesake's own NIK; "36" as a day is a typo.
     namesake_possible = en.trusted and date_f.outcome != "match"
     if position is not None and 7 <= position <= 12 and not truncated and namesake_possible:

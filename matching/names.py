@@ -40,7 +40,6 @@ from matching.thresholds import (
     NAME_INITIAL_WEIGHT_FACTOR,
     NAME_JOIN_MIN_SIMILARITY,
     NAME_TOKEN_MIN_SIMILARITY,
-    NAME_TOKEN_SHARPEN,
 )
 
 __all__ = [
@@ -493,31 +492,19 @@ def _fuzzy(x: str, y: str) -> float:
     if 2 * short < NAME_TOKEN_MIN_SIMILARITY * total:
         return 0.0
     s = Indel.normalized_similarity(x, y)
-    if (
-        s < NAME_TOKEN_MIN_SIMILARITY
-        and len(x) == len(y) == 4
-        and not (x in _WEIGHTS and y in _WEIGHTS)
-        and OSA.distance(x, y) == 1
-    ):
-        # One typed letter wrong in a 4-letter word ("Budi"/"Bidi", Indel 0.75) is still that word, unless
-        # both are known names ("Rina"/"Rini" are two names).
+    if s < NAME_TOKEN_MIN_SIMILARITY and len(x) == len(y) == 4 and OSA.distance(x, y) == 1:
+        # One typed letter wrong in a 4-letter word ("Budi"/"Bidi", Indel 0.75) is still that word.
         s = NAME_TOKEN_MIN_SIMILARITY
-    if s < NAME_TOKEN_MIN_SIMILARITY:
-        return 0.0
-    # Two different known names ("wahyuni"/"wahyudi", 0.86 -> 0.79) are sharpened apart; an unknown word
-    # close to a name is read as a typo of it ("ibuahim"/"ibrahim", 0.86).
-    if x in _WEIGHTS and y in _WEIGHTS:
-        s = s**NAME_TOKEN_SHARPEN
-    return s
+    return s if s >= NAME_TOKEN_MIN_SIMILARITY else 0.0
 
 
-@lru_cache(maxsize=262144)
-def _fuzzy_written(x: str, y: str, dx: str, dy: str) -> float:
-    s = _fuzzy(dx, dy)
-    # Known names are sharpened by their canonical forms, whatever the spelling.
-    if s and (dx not in _WEIGHTS or dy not in _WEIGHTS) and x in _WEIGHTS and y in _WEIGHTS:
-        s = s**NAME_TOKEN_SHARPEN
-    return s
+def _initial_of(initial: str, canonical: str, written: str) -> bool:
+    # Old spelling reaches initials too: "J." stands for "Janti" = Yanti.
+    return (
+        canonical.startswith(initial)
+        or written.startswith(initial)
+        or (initial == "j" and canonical.startswith("y"))
+    )
 
 
 @lru_cache(maxsize=262144)
@@ -539,16 +526,21 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
                 w = token_weight(x) * (NAME_INITIAL_WEIGHT_FACTOR if x_init else 1.0)
                 candidates.append((1.0, w, i, j, None))
             elif x_init or y_init:
-                if (x_init and not y_init and (y.startswith(x) or dy.startswith(x))) or (
-                    y_init and not x_init and (x.startswith(y) or dx.startswith(y))
+                if (x_init and not y_init and _initial_of(x, y, dy)) or (
+                    y_init and not x_init and _initial_of(y, x, dx)
                 ):
                     full, initial = (dy, dx) if x_init else (dx, dy)
                     w = token_weight(y if x_init else x) * NAME_INITIAL_WEIGHT_FACTOR
                     candidates.append((1.0, w, i, j, ("initial", initial, full, 1.0)))
+            elif x in _WEIGHTS and y in _WEIGHTS:
+                # Two different known names are two names, however close ("Wahyudi"/"Wahyuni", "Wahyu"/
+                # "Wahyudi", "Suryadi"/"Supriyadi"): twins and siblings carry exactly such pairs. An unknown
+                # word close to a name is read as a typo of it ("Ibuahim"/"Ibrahim").
+                continue
             else:
                 # The written forms count too: a typo next to a respelled letter ("Mulyadi"/"Mueyadi") or
                 # an ambiguous old spelling ("Aditja" = Aditya, not Adica) can hide the canonical likeness.
-                s = _fuzzy(x, y) if dx == x and dy == y else max(_fuzzy(x, y), _fuzzy_written(x, y, dx, dy))
+                s = _fuzzy(x, y) if dx == x and dy == y else max(_fuzzy(x, y), _fuzzy(dx, dy))
                 if s:
                     w = (token_weight(x) + token_weight(y)) / 2
                     candidates.append((s, w, i, j, ("fuzzy", dx, dy, s)))

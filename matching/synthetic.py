@@ -30,7 +30,15 @@ KINDS_PLANTED = (
     "name_birth_region",
     "nip_birth_name",
 )
-DECOYS = ("common_name_other_person", "near_nik_other_name", "no_nik_same_name_other_birth")
+DECOYS = (
+    "common_name_other_person",
+    "near_nik_other_name",
+    "no_nik_same_name_other_birth",
+    "twin_near_nik",
+    "twin_no_nik_same_region",
+    "same_birth_common_name_other_region",
+    "placeholder_nik_same_name",
+)
 
 # fmt: off
 _MALE = (
@@ -65,6 +73,8 @@ _RARE = (
     "Gondokusumo", "Sosrodiharjo", "Adiwinata", "Handoyo", "Gunadi", "Liem", "Tanoto", "Halim", "Wongso",
     "Santika", "Anggoro", "Wicaksono", "Prabowo", "Laksono", "Budiman", "Sasongko", "Nirmala", "Kinanti",
     "Larasati", "Anindya", "Pramesti", "Ayuningtyas", "Rahmadani", "Saraswati", "Paramitha", "Anjani",
+    "Ma'ruf", "Nu'man", "Mu'arif", "Abdurrahman", "Abdurrahim", "Nurhidayah", "Nurjannah", "Sjahrir",
+    "Tjokrodiningrat", "Chaeruddin", "Rizky", "Yudhistira",
 )
 _BATAK = ("Siregar", "Nasution", "Lubis", "Harahap", "Simanjuntak", "Sihombing", "Hutapea", "Sinaga",
           "Situmorang", "Tambunan", "Manurung", "Ginting", "Tarigan", "Sembiring")
@@ -79,7 +89,8 @@ _DEGREES = ("S.Pd.", "S.E.", "S.H.", "S.Kom.", "S.Sos.", "S.IP.", "S.T.", "S.Kep
 # New spelling -> old spelling (1947 and 1972 reforms), applied to produce records typed the old way.
 _OLD_SPELLING = (("u", "oe"), ("j", "dj"), ("c", "tj"), ("y", "j"), ("ny", "nj"), ("sy", "sj"), ("kh", "ch"))
 _ARABIC = {
-    "Muhammad": ("Mohammad", "Muhamad", "Mochamad", "Moch.", "Moh.", "Muh.", "M."),
+    "Muhammad": ("Mohammad", "Muhamad", "Mochamad", "Moch.", "Moh.", "Muh.", "M.", "Mochammad", "Mohd."),
+    "Siti": ("St.", "Sitti"),
     "Ahmad": ("Achmad", "Akhmad"),
     "Abdul": ("Abd.",),
     "Nur": ("Noor",),
@@ -87,7 +98,49 @@ _ARABIC = {
 }
 
 
-_VARIANT_OPS = ("titles", "spelling", "arabic", "case", "initial", "drop", "bin", "typo", "join", "degree")
+_VARIANT_OPS = (
+    "titles",
+    "spelling",
+    "arabic",
+    "case",
+    "initial",
+    "drop",
+    "bin",
+    "typo",
+    "join",
+    "degree",
+    "swap",
+    "spaces",
+    "split",
+    "address",
+    "free_spelling",
+    "hyphen",
+    "bali_abbrev",
+)
+# Joined and split forms of the same name ("Abdurrahman" / "Abdul Rahman", "Nurhidayah" / "Nur Hidayah").
+_SPLITS = {
+    "Abdurrahman": "Abdul Rahman",
+    "Abdurrahim": "Abdul Rahim",
+    "Nurhidayah": "Nur Hidayah",
+    "Nurjannah": "Nur Jannah",
+    "Nurhayati": "Nur Hayati",
+    "Nurlela": "Nur Lela",
+    "Nurjanah": "Nur Janah",
+}
+# Free variations that no reform explains but records are full of.
+_FREE_SPELLING = (("i", "y"), ("ai", "ae"), ("f", "ph"), ("u", "o"), ("s", "ss"), ("ti", "thi"))
+_BALI_ABBREV = {
+    "Gusti": "Gst.",
+    "Ngurah": "Ngr.",
+    "Ketut": "Kt.",
+    "Wayan": "Wyn.",
+    "Nyoman": "Nym.",
+    "Putu": "Pt.",
+    "Gede": "Gd.",
+    "Ida Bagus": "IB",
+    "Anak Agung": "A.A.",
+}
+_ADDRESS = ("Bapak", "Bpk.", "Ibu", "Sdr.", "Ny.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,9 +240,21 @@ def _random_name(rng: random.Random, gender: str, district: str, common: bool) -
 
 def _old_spelling(word: str, rng: random.Random) -> str:
     lower = word.lower()
-    for new, old in rng.sample(_OLD_SPELLING, len(_OLD_SPELLING)):
-        if new in lower and rng.random() < 0.7:
-            lower = lower.replace(new, old)
+    # One pass over the word, so a new spelling is never respelled twice ("y" -> "j" -> "dj").
+    out, i = [], 0
+    table = dict(_OLD_SPELLING)
+    while i < len(lower):
+        two, one = lower[i : i + 2], lower[i]
+        if two in table and rng.random() < 0.7:
+            out.append(table[two])
+            i += 2
+        elif one in table and rng.random() < 0.7:
+            out.append(table[one])
+            i += 1
+        else:
+            out.append(one)
+            i += 1
+    lower = "".join(out)
     return lower.capitalize() if word[:1].isupper() else lower
 
 
@@ -237,9 +302,34 @@ def name_variant(
             if len(w) >= 7:
                 p = rng.randrange(2, len(w) - 1)
                 words[i] = w[:p] + rng.choice("aiueo") + w[p + 1 :]
-        elif op == "join" and len(words) >= 2 and words[0] in ("Nur", "Sri", "Siti"):
+        elif op == "join" and len(words) >= 2 and words[0] in ("Nur", "Sri", "Siti", "Abdul"):
             words[0:2] = [words[0] + words[1].lower()]
+        elif op == "split":
+            words = " ".join(_SPLITS.get(w, w) for w in words).split()
+        elif op == "swap" and len(words) >= 2:
+            # Surname first ("Siregar Budi"), as some registers sort them.
+            words = [words[-1], *words[:-1]]
+        elif op == "free_spelling":
+            i = rng.randrange(len(words))
+            for old, new in rng.sample(_FREE_SPELLING, len(_FREE_SPELLING)):
+                if old in words[i][1:-1] and len(words[i]) >= 5:
+                    k = words[i].index(old, 1)
+                    words[i] = words[i][:k] + new + words[i][k + len(old) :]
+                    break
+        elif op == "bali_abbrev":
+            text = " ".join(words)
+            for full, short in _BALI_ABBREV.items():
+                if full in text:
+                    text = text.replace(full, short, 1)
+                    break
+            words = text.split()
     text = " ".join(words)
+    if "hyphen" in chosen and len(words) >= 2:
+        text = "-".join(words[:2]) + (" " + " ".join(words[2:]) if len(words) > 2 else "")
+    if "spaces" in chosen:
+        text = "  " + text.replace(" ", rng.choice(("  ", " ", "   "))) + " "
+    if "address" in chosen:
+        text = f"{rng.choice(_ADDRESS)} {text}"
     if "titles" in chosen:
         text = f"{rng.choice(_PREFIX_TITLES)} {text}"
     if "degree" in chosen or ("titles" in chosen and rng.random() < 0.5):
@@ -263,6 +353,10 @@ def _format_noise(nik: str, rng: random.Random) -> str:
         return f"{nik[:6]}-{nik[6:12]}-{nik[12:]}"
     if kind < 0.13:
         return f'"{nik}"'
+    if kind < 0.14:
+        return f" {nik} "
+    if kind < 0.15:
+        return f"{nik[:4]}.{nik[4:8]}.{nik[8:12]}.{nik[12:]}"
     return nik
 
 
@@ -451,6 +545,43 @@ def generate(
         ref = next(lid)
         entries.append(ListEntry(ref, None, p.name, other_birth, p.district[:4], p.gender))
         decoys[(r, ref)] = "no_nik_same_name_other_birth"
+
+    for _ in range(decoys_per_type):
+        # Twins: same birth date and district, the next serial (a NIK one digit away), the family name shared,
+        # another given name. The list states nothing that tells them apart.
+        p = person()
+        surname = rng.choice(_BATAK + _RARE[:20])
+        p = Person(f"{p.name.split()[0]} {surname}", p.gender, p.birth_date, p.district, p.serial % 9 + 1)
+        if p.nik in used_niks:
+            continue
+        used_niks.add(p.nik)
+        r = add_roster(p, name=p.name)
+        twin_gender = rng.choice("MF")
+        pool = _MALE if twin_gender == "M" else _FEMALE
+        given = rng.choice([w for w in pool if w != p.name.split()[0]])
+        twin = Person(f"{given} {surname}", twin_gender, p.birth_date, p.district, p.serial + 1)
+        if twin.nik not in used_niks:
+            used_niks.add(twin.nik)
+            decoys[(r, add_entry(twin, twin.name, nik=twin.nik, stated=False))] = "twin_near_nik"
+        # ... and a twin listed without NIK: same birth date and regency, family name shared.
+        ref = next(lid)
+        entries.append(ListEntry(ref, None, twin.name, p.birth_date, p.district[:4], None))
+        decoys[(r, ref)] = "twin_no_nik_same_region"
+        # Same birth date and the same common name, listed without NIK in another regency.
+        p = person(common=True)
+        r = add_roster(p, name=p.name)
+        q = person(common=True)
+        if q.district[:4] != p.district[:4]:
+            ref = next(lid)
+            entries.append(ListEntry(ref, "", p.name, p.birth_date, q.district[:4], p.gender))
+            decoys[(r, ref)] = "same_birth_common_name_other_region"
+        # A placeholder NIK with the roster person's name: nobody's NIK, no evidence.
+        p = person()
+        r = add_roster(p, name=p.name)
+        bad = rng.choice(("2222222222222222", "0000000000000000", "1234567890123456", "9999999999999999"))
+        ref = next(lid)
+        entries.append(ListEntry(ref, bad, p.name, None, None, p.gender))
+        decoys[(r, ref)] = "placeholder_nik_same_name"
 
     rng.shuffle(entries)
     rng.shuffle(roster)

@@ -16,6 +16,7 @@ __all__ = [
     "NAME_MIN_WEIGHT_BIRTH_REGION",
     "NAME_MIN_WEIGHT_NEAR_NIK",
     "NAME_MIN_WEIGHT_NEAR_NIK_BIRTH_SEGMENT",
+    "NAME_MIN_WEIGHT_NEAR_NIK_COMPLETE",
     "NAME_MIN_WEIGHT_NIP",
     "NAME_MIN_WEIGHT_NIP_COMPLETE",
     "NAME_NIP_MAX_MISSING_SHARE",
@@ -23,14 +24,11 @@ __all__ = [
     "NAME_NIP_SOLID_WEIGHT",
     "NAME_STRONG",
     "NAME_TOKEN_MIN_SIMILARITY",
-    "NAME_TOKEN_SHARPEN",
     "NAME_VARIANT",
     "SCORE",
 ]
 
 # --- name comparison -------------------------------------------------------------------------------------
-# Token similarity is raised to this power before use (see matching.names._compare).
-NAME_TOKEN_SHARPEN = 1.5
 # Two tokens below this Indel similarity do not align at all ("aminah"/"rahma" 0.55): a one-letter typo in a
 # 6-letter name is 0.83, an inserted letter in "suprianto"/"supriyanto" 0.95.
 NAME_TOKEN_MIN_SIMILARITY = 0.80
@@ -56,7 +54,10 @@ NAME_STRONG = 0.85
 # differs inside its birth-date segment and no stated birth date confirms the roster's: then a single common
 # word ("Fajar") is not enough, because a namesake born a few days apart in the same district has exactly
 # such a NIK.
-NAME_MIN_WEIGHT_NEAR_NIK = 0.15
+NAME_MIN_WEIGHT_NEAR_NIK = 0.3
+# ... or any agreeing word when the names agree completely ("Siti" and "Siti"; not "Siti" and "Dewi Siti", a
+# namesake in the next district).
+NAME_MIN_WEIGHT_NEAR_NIK_COMPLETE = 0.15
 NAME_MIN_WEIGHT_NEAR_NIK_BIRTH_SEGMENT = 0.5
 # Same birth date and regency leave few people (about 30 per regency and day): any agreeing word will do.
 NAME_MIN_WEIGHT_BIRTH_REGION = 0.15
