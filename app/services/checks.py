@@ -48,9 +48,8 @@ from app.services.principals import Principal, is_operator
 log = logging.getLogger(__name__)
 
 JOB_KIND = "check"
-# How many roster rows one candidate query covers: large enough to amortise the query, small enough for
-# steady progress and bounded memory.
-ROSTER_CHUNK = 5_000
+# Candidate rows scored per batch: bounds memory, and progress is reported after each.
+SCORING_BATCH = 20_000
 FINDINGS_INSERT_BATCH = 2_000
 
 
@@ -296,7 +295,7 @@ def execute_run(
     *,
     job_id: int | None = None,
     worker: str | None = None,
-    roster_chunk: int = ROSTER_CHUNK,
+    batch_size: int = SCORING_BATCH,
 ) -> CheckRun:
     """Run (or re-run) a check from scratch; safe to call again for the same run."""
     started = time.perf_counter()
@@ -339,7 +338,7 @@ def execute_run(
             roster_id=run.roster_id,
             roster_version_id=run.roster_version_id,
             list_versions=list_versions,
-            roster_chunk=roster_chunk,
+            batch_size=batch_size,
             on_progress=progress,
         )
         session.rollback()  # end the read transaction before writing

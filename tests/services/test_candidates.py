@@ -38,14 +38,14 @@ def stored(session: Session, data: synthetic.Synthetic) -> tuple[Stored, list[St
 
 
 def _db_findings(
-    session: Session, roster: Stored, lists: list[Stored], *, roster_chunk: int
+    session: Session, roster: Stored, lists: list[Stored], *, batch_size: int
 ) -> set[tuple[Any, ...]]:
     scored = candidates.generate_findings(
         session,
         roster_id=roster.parent_id,
         roster_version_id=roster.version_id,
         list_versions={s.version_id: s.parent_id for s in lists},
-        roster_chunk=roster_chunk,
+        batch_size=batch_size,
     )
     list_refs = {row_id: ref for s in lists for row_id, ref in s.ref_by_id.items()}
     return {
@@ -98,12 +98,12 @@ def test_database_candidates_are_the_in_memory_candidates(
     assert len(rows) >= len(in_db)
 
 
-@pytest.mark.parametrize("roster_chunk", [5_000, 97])
+@pytest.mark.parametrize("batch_size", [5_000, 97])
 def test_database_findings_are_the_in_memory_findings(
-    session: Session, data: synthetic.Synthetic, stored: tuple[Stored, list[Stored]], roster_chunk: int
+    session: Session, data: synthetic.Synthetic, stored: tuple[Stored, list[Stored]], batch_size: int
 ) -> None:
     roster, lists = stored
-    in_db = _db_findings(session, roster, lists, roster_chunk=roster_chunk)
+    in_db = _db_findings(session, roster, lists, batch_size=batch_size)
     in_memory = _memory_findings(data)
 
     assert in_db == in_memory
@@ -119,7 +119,7 @@ def test_progress_is_reported_per_slice(session: Session, stored: tuple[Stored, 
         roster_id=roster.parent_id,
         roster_version_id=roster.version_id,
         list_versions={s.version_id: s.parent_id for s in lists},
-        roster_chunk=100,
+        batch_size=20,
         on_progress=lambda *args: seen.append(args),
     )
     assert len(seen) >= 4
