@@ -116,3 +116,14 @@ def test_a_failing_run_is_marked_failed_with_the_reason(
         assert run.status == "failed"
         assert run.error is not None
         assert "scoring blew up" in run.error
+
+
+def test_a_run_whose_job_disappeared_is_failed_by_reap_stuck_runs(engine: Engine, world: World) -> None:
+    run_id = start(engine, world)
+    with Session(engine) as session:
+        job = session.scalars(select(Job).where(col(Job.target_id) == run_id)).one()
+        session.delete(job)
+        session.commit()
+        assert checks.reap_stuck_runs(session) == 1
+        assert checks.reap_stuck_runs(session) == 0
+    assert state(engine, run_id)[0] == "failed"
