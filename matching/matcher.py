@@ -7,8 +7,8 @@ kind                       class        when
 ========================== ============ ===================================================================
 ``nik_exact``              confirmed    same NIK, same name or a variant of it
 ``nik_match_name_mismatch`` conflict    same NIK, clearly different name (NIK used by someone else, "dicatut")
-``nik_truncated``          probable     last digit possibly zeroed by Excel on either side, other 15 agree,
-                                        strong name agreement
+``nik_truncated``          probable     last digit possibly zeroed by Excel on either side (it ends in 0, the
+                                        other 15 agree), strong name agreement
 ``nik_one_digit``          probable     one substitution or one adjacent transposition, strong name agreement,
                                         no contradicting birth date or gender
 ``name_birth_region``      possible     list entry without usable NIK: strong name, same birth date, same
@@ -309,9 +309,11 @@ def _score_nik_pair(
     assert rn.digits is not None
     assert en.digits is not None
     outcome, position = compare_nik_digits(rn.digits, en.digits)
-    truncated = (
-        outcome == "one_substitution" and position == 16 and (rn.possibly_truncated or en.possibly_truncated)
-    )
+    # Excel keeps 15 significant digits: a NIK that differs only in its last digit, where one side ends in 0,
+    # is read as truncated even when nobody told us it came from a numeric cell (a CSV export of the damaged
+    # sheet loses that): a typing slip onto exactly that digit and that value is far rarer.
+    last_zero = rn.digits[15] == "0" or en.digits[15] == "0"
+    truncated = outcome == "one_substitution" and position == 16 and last_zero
     if outcome == "different":
         return None
     cmp = compare_names(r.name, e.name)
@@ -338,11 +340,13 @@ def _score_nik_pair(
     if not _strong(cmp, min_weight):
         return None
     if truncated:
-        side = "roster" if rn.possibly_truncated else "list"
+        side = "roster" if rn.digits[15] == "0" else "list"
+        damaged = rn if side == "roster" else en
+        source = "came from a numeric cell and ends in 0" if damaged.possibly_truncated else "ends in 0"
         nik_f = Feature(
             "nik",
             "last_digit_unknown",
-            f"first 15 digits agree; the {side} NIK came from a numeric cell and ends in 0 "
+            f"first 15 digits agree; the {side} NIK {source}, so its last digit may have been lost "
             "(Excel keeps 15 significant digits)",
         )
         return _finding(r, e, "nik_truncated", cmp.similarity, [nik_f, name_f, date_f, gender_f])

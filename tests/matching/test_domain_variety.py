@@ -199,3 +199,11 @@ def test_complete_name_agreement_through_the_nip() -> None:
     assert kinds(roster, [ListEntry(1, NIK, "SITI")]) == ["nip_birth_name"]
     # A longer name on the list that only shares "Siti" is somebody else.
     assert kinds(roster, [ListEntry(1, NIK, "Siti Rahmawati")]) == []
+
+
+def test_truncated_nik_without_the_numeric_cell_flag_is_still_read_as_truncation() -> None:
+    # A CSV export of a damaged sheet: the 0 is there, the numeric-cell information is not.
+    roster = [RosterPerson(1, "3271055203850007", "Siti Aminah")]
+    found = match(roster, [ListEntry(1, "3271055203850000", "Siti Aminah")])
+    assert [f.kind for f in found] == ["nik_truncated"]
+    assert "list NIK ends in 0" in found[0].explanation[0].detail
