@@ -371,8 +371,9 @@ def _one_digit(nik: str, rng: random.Random) -> str:
             if nik[p] == nik[p + 1]:
                 continue
             out = nik[:p] + nik[p + 1] + nik[p] + nik[p + 2 :]
-        # Stay a plausible NIK: planted errors must not collide with the Excel-truncation kind.
-        if out[-1] != "0" or nik[-1] == "0":
+        # Planted errors must not collide with the Excel-truncation kind: a last digit that differs where one
+        # side ends in 0 reads as truncation (matching.matcher), with or without a numeric-cell flag.
+        if out[-1] == nik[-1] or (out[-1] != "0" and nik[-1] != "0"):
             return out
 
 
