@@ -190,26 +190,23 @@ class ListSource:
     election: str
 
 
-@dataclass
-class _Read:
-    records: list[Record]
-    rejections: list[Rejection]
-
-
-def _read(path: Path, kind: str, on_rows: Callable[[int], None]) -> _Read:
-    records: list[Record] = []
+def _read(
+    path: Path, kind: str, on_record: Callable[[Record], None], on_rows: Callable[[int], None]
+) -> list[Rejection]:
+    """Validate every row; hand each accepted record to ``on_record`` (so callers keep only what they need:
+    2M full records with their parses would take gigabytes) and return the rejections."""
     rejections: list[Rejection] = []
     with open_table(path, kind=kind, limits=DEFAULT_LIMITS) as table:  # type: ignore[arg-type]
         validator = RowValidator(table.columns, kind)  # type: ignore[arg-type]
         for count, outcome in enumerate(validator.run(table), 1):
             if isinstance(outcome, Record):
-                records.append(outcome)
+                on_record(outcome)
             else:
                 rejections.append(outcome)
             if count % 20_000 == 0:
                 on_rows(20_000)
         on_rows(validator.summary.rows % 20_000)
-    return _Read(records, rejections)
+    return rejections
 
 
 def _load_manifest(manifest: Path) -> list[ListSource]:
@@ -316,21 +313,29 @@ def match_command(
     )
     rejected: list[tuple[str, Rejection]] = []
     entries: list[m.ListEntry] = []
-    owners: list[tuple[int, Record]] = []  # per entry: (source index, record)
+    shown: list[tuple[int, int, str, str]] = []  # per entry: (source index, line, NIK as shown, name)
+    people: list[m.RosterPerson] = []
+    roster_shown: list[tuple[int, str, str]] = []
     try:
         with progress:
             task = progress.add_task(f"Reading {roster.name}", total=None)
-            roster_read = _read(roster, "roster", lambda n: progress.advance(task, n))
-            rejected += [(str(roster), rej) for rej in roster_read.rejections]
+
+            def keep_person(record: Record) -> None:
+                people.append(_roster_person(record, len(people)))
+                roster_shown.append((record.line, _nik_text(record), record.name))
+
+            rejections = _read(roster, "roster", keep_person, lambda n: progress.advance(task, n))
+            rejected += [(str(roster), rej) for rej in rejections]
             for index, (source, path) in enumerate(zip(sources, paths, strict=True)):
                 progress.update(task, description=f"Reading {path.name}")
-                read = _read(path, "list", lambda n: progress.advance(task, n))
-                rejected += [(source.file, rej) for rej in read.rejections]
-                for record in read.records:
+
+                def keep_entry(record: Record, index: int = index) -> None:
                     entries.append(_list_entry(record, len(entries)))
-                    owners.append((index, record))
+                    shown.append((index, record.line, _nik_text(record), record.name))
+
+                rejections = _read(path, "list", keep_entry, lambda n: progress.advance(task, n))
+                rejected += [(source.file, rej) for rej in rejections]
             progress.update(task, description="Matching")
-            people = [_roster_person(record, i) for i, record in enumerate(roster_read.records)]
             findings = m.ListIndex(entries).match(people)
     except IngestError as exc:
         err.print(f"[red]Error:[/red] {exc.message}")
@@ -338,17 +343,17 @@ def match_command(
 
     def finding_rows() -> Iterator[Sequence[object]]:
         for finding in findings:
-            person = roster_read.records[int(finding.roster_ref)]
-            index, record = owners[int(finding.list_ref)]
+            roster_line, roster_nik, roster_name = roster_shown[int(finding.roster_ref)]
+            index, line, list_nik, list_name = shown[int(finding.list_ref)]
             source = sources[index]
             yield (
-                person.line,
-                _nik_text(person),
-                person.name,
+                roster_line,
+                roster_nik,
+                roster_name,
                 source.file,
-                record.line,
-                _nik_text(record),
-                record.name,
+                line,
+                list_nik,
+                list_name,
                 source.list_type,
                 source.owner,
                 source.election,
