@@ -41,7 +41,7 @@ from matching.blocking import (
     roster_birth_date,
     roster_keys,
 )
-from matching.names import NameComparison, compare_names
+from matching.names import NameComparison, compare_names, name_agreement
 from matching.nik import Nik, mask_nik, parse_nik
 from matching.nip import Nip, parse_nip
 
@@ -402,13 +402,15 @@ def _score_nip(r: RosterPerson, e: ListEntry, rn: Nik, en: Nik, nip: Nip) -> Fin
         return None
     if e.gender is not None and e.gender != nip.gender:
         return None
-    cmp = compare_names(r.name, e.name)
+    # Most pairs sharing a birth date and gender are strangers: decide on the bare agreement, explain later.
+    cmp = name_agreement(r.name, e.name)
     complete = cmp.similarity >= 1.0 and cmp.missing == 0
     min_weight = th.NAME_MIN_WEIGHT_NIP_COMPLETE if complete else th.NAME_MIN_WEIGHT_NIP
     solid = cmp.weight >= th.NAME_NIP_SOLID_WEIGHT
     share = th.NAME_NIP_MAX_MISSING_SHARE_SOLID if solid else th.NAME_NIP_MAX_MISSING_SHARE
     if not _strong(cmp, min_weight) or cmp.missing > share * cmp.weight:
         return None
+    cmp = compare_names(r.name, e.name)
     why = rn.rejection or "placeholder"
     features = [
         Feature("nik", "unusable", f"roster NIK is unusable ({why}); found through the NIP"),

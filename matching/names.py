@@ -47,6 +47,7 @@ __all__ = [
     "NormalizedName",
     "canonical_token",
     "compare_names",
+    "name_agreement",
     "normalize_name",
     "token_weight",
 ]
@@ -455,22 +456,49 @@ def _as_normalized(name: str | NormalizedName) -> NormalizedName:
     return name if isinstance(name, NormalizedName) else normalize_name(name)
 
 
-def _merge_joined(mine: list[str], other: list[tuple[str, str, bool]]) -> list[str]:
-    """Join two adjacent tokens of ``other`` that together spell a token of ``mine`` ("Nur Hayati")."""
+def _merge_joined(
+    mine: list[str], other: list[tuple[str, str, bool]], joins: tuple[str | None, ...]
+) -> list[str]:
+    """Join two adjacent tokens of ``other`` that together spell a token of ``mine`` ("Nur Hayati").
+
+    ``joins`` holds the canonical form of each adjacent pair of ``other`` as given (None next to an initial);
+    the scan runs left to right and a merged token is not merged again.
+    """
     notes: list[str] = []
     if len(other) < 2:
         return notes
     mine_set = set(mine)
-    i = 0
+    mine_key = tuple(mine)
+    # A joined word is long: it can only be this similar to a word at least _JOIN_LENGTH_SHARE as long.
+    longest = max(len(m) for m in mine) / _JOIN_LENGTH_SHARE + 1e-9
+    i = shift = 0
     while i < len(other) - 1:
-        (c1, d1, i1), (c2, d2, i2) = other[i], other[i + 1]
-        if not i1 and not i2 and c1 not in mine_set and c2 not in mine_set:
-            joined = canonical_token(d1 + d2)
-            if any(_joins(joined, m) for m in mine):
+        joined = joins[i + shift]
+        if joined is not None and len(joined) <= longest:
+            (c1, d1, _), (c2, d2, _) = other[i], other[i + 1]
+            if c1 not in mine_set and c2 not in mine_set and _joins_any(joined, mine_key):
                 notes.append(f"written as one word: {d1} {d2}")
                 other[i : i + 2] = [(joined, d1 + d2, False)]
+                shift += 1
         i += 1
     return notes
+
+
+# Indel similarity is at most 2 * shorter / (sum of lengths), so similarity s needs shorter/longer >= s/(2-s).
+_JOIN_LENGTH_SHARE = NAME_JOIN_MIN_SIMILARITY / (2 - NAME_JOIN_MIN_SIMILARITY)
+
+
+@lru_cache(maxsize=262144)
+def _adjacent_joins(name: NormalizedName) -> tuple[str | None, ...]:
+    t, ini = name.tokens, name.initials
+    return tuple(
+        None if ini[k] or ini[k + 1] else canonical_token(t[k] + t[k + 1]) for k in range(len(t) - 1)
+    )
+
+
+@lru_cache(maxsize=262144)
+def _joins_any(joined: str, tokens: tuple[str, ...]) -> bool:
+    return any(_joins(joined, m) for m in tokens)
 
 
 @lru_cache(maxsize=262144)
@@ -514,8 +542,8 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
     xb = list(zip(b.unified, b.tokens, b.initials, strict=True))
     if not xa or not xb:
         return NameComparison(0.0, ("a name is empty after normalisation",), 0.0)
-    notes = _merge_joined([t[0] for t in xa], xb)
-    notes += _merge_joined([t[0] for t in xb], xa)
+    notes = _merge_joined([t[0] for t in xa], xb, _adjacent_joins(b))
+    notes += _merge_joined([t[0] for t in xb], xa, _adjacent_joins(a))
 
     # Score every token pair, then align greedily from the best pair down. The note is formatted only for
     # pairs that end up aligned: (kind, as written a, as written b, similarity).
@@ -611,9 +639,7 @@ def compare_names(a: str | NormalizedName, b: str | NormalizedName) -> NameCompa
     >>> compare_names("Siti Aminah", "Siti Rahmawati").similarity < 0.5
     True
     """
-    na, nb = _as_normalized(a), _as_normalized(b)
-    # Order the pair so the result (and its notes) do not depend on argument order.
-    first, second = (na, nb) if (na.unified, na.original) <= (nb.unified, nb.original) else (nb, na)
+    first, second = _ordered(a, b)
     core = _compare(first, second)
     notes: list[str] = []
     titles = first.removed_titles + second.removed_titles
@@ -630,6 +656,25 @@ def compare_names(a: str | NormalizedName, b: str | NormalizedName) -> NameCompa
             notes.append("bin/binti suffix dropped: " + " ".join(n.dropped))
     notes.extend(core.notes)
     return NameComparison(core.similarity, tuple(notes), core.weight, core.missing)
+
+
+def _ordered(a: str | NormalizedName, b: str | NormalizedName) -> tuple[NormalizedName, NormalizedName]:
+    na, nb = _as_normalized(a), _as_normalized(b)
+    # Order the pair so the result (and its notes) do not depend on argument order.
+    return (na, nb) if (na.unified, na.original) <= (nb.unified, nb.original) else (nb, na)
+
+
+def name_agreement(a: str | NormalizedName, b: str | NormalizedName) -> NameComparison:
+    """:func:`compare_names` without the normalisation notes: the same similarity, weight and missing.
+
+    For deciding quickly; a finding shows :func:`compare_names`.
+
+    Examples
+    --------
+    >>> name_agreement("Drs. Moch. Soedjono", "Muhammad Sujono").similarity
+    1.0
+    """
+    return _compare(*_ordered(a, b))
 
 
 def _spelling_notes(a: NormalizedName, b: NormalizedName) -> list[str]:
