@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, status
 
+from app.api.params import id_path
 from app.deps import AdminKey, SessionDep, require_role
 from app.schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from app.services import auth
+
+KeyId = Annotated[int, id_path("API key")]
 
 router = APIRouter(prefix="/keys", tags=["keys"])
 
@@ -25,5 +30,5 @@ def create_key(body: ApiKeyCreate, session: SessionDep, caller: AdminKey) -> Api
 
 
 @router.delete("/{key_id}")
-def revoke_key(key_id: int, session: SessionDep, caller: AdminKey) -> ApiKeyRead:
+def revoke_key(key_id: KeyId, session: SessionDep, caller: AdminKey) -> ApiKeyRead:
     return ApiKeyRead.model_validate(auth.revoke_api_key(session, str(key_id), actor=caller))

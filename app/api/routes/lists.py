@@ -12,10 +12,11 @@ import json
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from app.api.params import MAX_ID, id_path
 from app.api.uploads import multipart_body, receive_upload
 from app.deps import SessionDep, SettingsDep, require_role
 from app.models import Rejection
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/lists", tags=["lists"])
 
 Steward = Annotated[Principal, Depends(require_role("steward", "admin"))]
 Reader = Annotated[Principal, Depends(require_role("steward", "admin", "auditor"))]
-ListId = Annotated[int, Path(ge=1, le=2**31 - 1, description="List id")]
+ListId = Annotated[int, id_path("List")]
 
 _UPLOAD_ERRORS = problem_responses(401, 403, 404, 413, 415, 422)
 _LIST_FIELDS: dict[str, dict[str, Any]] = {
@@ -133,7 +134,10 @@ def get_list(list_id: ListId, principal: Reader, session: SessionDep) -> ListOut
     summary="Rejected rows of a version (CSV by default, JSON with format=json)",
     responses={
         200: {
-            "content": {"text/csv": {}, "application/json": {"schema": RejectionPage.model_json_schema()}},
+            # `model` registers RejectionPage as a component; an inline model_json_schema() would carry
+            # `$defs` references that do not resolve inside the OpenAPI document.
+            "model": RejectionPage,
+            "content": {"text/csv": {}},
             "description": "One row per rejected line: line, reason, message, raw cells",
         },
         **problem_responses(401, 403, 404, 422),
@@ -144,7 +148,7 @@ def get_rejections(
     list_id: ListId,
     principal: Reader,
     session: SessionDep,
-    version_id: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Default: newest")] = None,
+    version_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Default: newest")] = None,
     format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
 ) -> Response:
     version, rows = lists.rejections(session, principal, list_id, version_id=version_id)

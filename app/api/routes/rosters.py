@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
+from app.api.params import MAX_ID, id_path
 from app.api.routes.lists import rejections_response
 from app.api.uploads import multipart_body, receive_upload
 from app.deps import SessionDep, SettingsDep, require_role
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/rosters", tags=["rosters"])
 
 Writer = Annotated[Principal, Depends(require_role("operator", "admin"))]
 Reader = Annotated[Principal, Depends(require_role("operator", "admin", "auditor"))]
-RosterId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Roster id")]
+RosterId = Annotated[int, id_path("Roster")]
 
 _UPLOAD_ERRORS = problem_responses(401, 403, 404, 413, 415, 422)
 _ROSTER_FIELDS: dict[str, dict[str, Any]] = {
@@ -121,7 +122,10 @@ def get_roster(roster_id: RosterId, principal: Reader, session: SessionDep) -> R
     summary="Rejected rows of a version (CSV by default, JSON with format=json)",
     responses={
         200: {
-            "content": {"text/csv": {}, "application/json": {"schema": RejectionPage.model_json_schema()}},
+            # `model` registers RejectionPage as a component; an inline model_json_schema() would carry
+            # `$defs` references that do not resolve inside the OpenAPI document.
+            "model": RejectionPage,
+            "content": {"text/csv": {}},
             "description": "One row per rejected line: line, reason, message, raw cells",
         },
         **problem_responses(401, 403, 404, 422),
@@ -132,7 +136,7 @@ def get_rejections(
     roster_id: RosterId,
     principal: Reader,
     session: SessionDep,
-    version_id: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Default: newest")] = None,
+    version_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Default: newest")] = None,
     format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
 ) -> Response:
     version, rows = rosters.rejections(session, principal, roster_id, version_id=version_id)

@@ -12,11 +12,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.params import id_path
 from app.deps import CurrentKey, SessionDep, SettingsDep, require_role
 from app.ratelimit import ClientLimiter, get_limiter, request_client
 from app.services import misuse, selfcheck
 
 # Public: no API key, rate limited per client. Every path starts with /self-check (see app/api/__init__.py).
+ReportId = Annotated[int, id_path("Misuse report")]
+
 public_router = APIRouter(prefix="/self-check", tags=["self-check"])
 # The misuse-report queue, for keys of these roles (the service checks the same).
 router = APIRouter(
@@ -188,13 +191,13 @@ def list_misuse_reports(
 
 
 @router.get("/{report_id}")
-def get_misuse_report(report_id: int, session: SessionDep, caller: CurrentKey) -> ReportRead:
+def get_misuse_report(report_id: ReportId, session: SessionDep, caller: CurrentKey) -> ReportRead:
     return ReportRead.model_validate(misuse.get_report(session, caller, report_id))
 
 
 @router.patch("/{report_id}", dependencies=[Depends(require_role("steward", "admin"))])
 def update_misuse_report(
-    report_id: int, body: ReportUpdate, session: SessionDep, caller: CurrentKey
+    report_id: ReportId, body: ReportUpdate, session: SessionDep, caller: CurrentKey
 ) -> ReportRead:
     report = misuse.update_report(session, caller, report_id, status=body.status, note=body.status_note)
     return ReportRead.model_validate(report)
