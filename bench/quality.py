@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{kind:26} {t:6} {p_:5} {n:5} {precision:9.4f} {recall:7.4f} {_f1(precision, recall):6.4f}")
     decoys = result["decoys"]
     print(f"decoys reported: {len(decoys)}")  # type: ignore[arg-type]
+    planted_types = Counter(data.decoys.values())
+    reported_types = Counter(why for _, why in decoys)  # type: ignore[attr-defined]
+    print("  " + ", ".join(f"{t} {reported_types[t]}/{n}" for t, n in sorted(planted_types.items())))
     for f, why in decoys[: args.show]:  # type: ignore[index]
         print(f"  DECOY {why}: {f.explanation_text()}")
     by_ref = {p.ref: p for p in data.roster}
