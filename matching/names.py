@@ -115,8 +115,8 @@ _FREE_RULES: tuple[tuple[str, str, str], ...] = (
 _IY_VOWEL = re.compile(r"iy(?=[aeiou])")
 # "Rizky"/"Rizki", "Dedy"/"Dedi", "Susy"/"Susi": a final y after a consonant is an i.
 _FINAL_Y = re.compile(r"(?<=[^aeiouy])y$")
-# "Prasetyo"/"Prasetio", "Dyah"/"Diah", "Sulistyowati"/"Sulistiowati": y between consonant and vowel.
-_CONSONANT_Y = re.compile(r"(?<=[^aeiouy])y(?=[aeiou])")
+# "Prasetyo"/"Prasetio", "Dyah"/"Diah", "Adytya"/"Aditya": y after a consonant is an i.
+_CONSONANT_Y = re.compile(r"(?<=[^aeiouy])y")
 _DOUBLE = re.compile(r"([a-z])\1+")
 
 
