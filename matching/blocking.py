@@ -33,7 +33,7 @@ Person key
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from matching.nik import Nik, parse_nik
@@ -47,6 +47,9 @@ __all__ = [
     "NIK_KEY_WINDOWS",
     "BlockKeys",
     "birth_region_key",
+    "clean_date",
+    "clean_gender",
+    "clean_regency",
     "entry_keys",
     "entry_person_key",
     "nik_block_keys",
@@ -129,6 +132,68 @@ def person_block_key(birth_date: date | None, gender: str | None, name: str) -> 
     return f"G{birth_date.day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{gender}"
 
 
+_MALE = frozenset({"m", "l", "male", "laki-laki", "laki laki", "lakilaki", "laki", "pria", "lk", "1"})
+_FEMALE = frozenset({"f", "p", "w", "female", "perempuan", "wanita", "pr", "2"})
+
+
+def clean_gender(value: object) -> str | None:
+    """``"M"``/``"F"`` from the ways lists write gender (Indonesian L/P, Laki-laki/Perempuan, M/F, 1/2).
+
+    Examples
+    --------
+    >>> clean_gender("L"), clean_gender("Perempuan"), clean_gender("F"), clean_gender("?")
+    ('M', 'F', 'F', None)
+    """
+    if value is None:
+        return None
+    text = str(value).strip().lower().rstrip(".")
+    if text in _MALE:
+        return "M"
+    if text in _FEMALE:
+        return "F"
+    return None
+
+
+def clean_date(value: object) -> date | None:
+    """A plain ``date`` from a date, a datetime (pandas Timestamp) or an ISO ``YYYY-MM-DD`` string.
+
+    A datetime never equals a date in Python, so list dates are made plain before any comparison.
+
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> clean_date(datetime(1985, 3, 12, 0, 0)), clean_date("1985-03-12"), clean_date("12/03/1985")
+    (datetime.date(1985, 3, 12), datetime.date(1985, 3, 12), None)
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def clean_regency(value: object) -> str | None:
+    """A 4-digit Kemendagri regency code from ``"3271"``, ``"32.71"``, ``3271`` or a longer code's prefix.
+
+    Examples
+    --------
+    >>> clean_regency("32.71"), clean_regency(3271), clean_regency("32.71.05"), clean_regency("Bogor")
+    ('3271', '3271', '3271', None)
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if len(text) == 4 and text.isdigit():
+        return text
+    digits = "".join(c for c in text if c.isdigit())
+    return digits[:4] if len(digits) >= 4 and digits.isascii() else None
+
+
 def birth_region_key(birth_date: date | None, regency: str | None, name: str) -> str | None:
     """Key for a record found through birth date and regency (``R`` form).
 
@@ -149,7 +214,8 @@ def birth_region_key(birth_date: date | None, regency: str | None, name: str) ->
     >>> birth_region_key(date(1985, 3, 12), "3271", "Siti Aminah")
     'R198503123271'
     """
-    if birth_date is None or not regency or len(regency) != 4 or not regency.isdigit():
+    birth_date, regency = clean_date(birth_date), clean_regency(regency)
+    if birth_date is None or regency is None:
         return None
     if not name.strip():
         return None

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,9 @@ from matching import thresholds as th
 from matching.blocking import (
     BlockKeys,
     birth_region_key,
+    clean_date,
+    clean_gender,
+    clean_regency,
     entry_person_key,
     roster_birth_date,
     roster_keys,
@@ -281,6 +284,7 @@ def score_pair(roster: RosterPerson, entry: ListEntry) -> Finding | None:
     >>> score_pair(r, ListEntry(9, "3271055203850007", "Rina Marlina")) is None
     True
     """
+    entry = _clean_entry(entry)
     rn = parse_nik(roster.nik, numeric_cell=roster.numeric_cell)
     en = parse_nik(entry.nik, numeric_cell=entry.numeric_cell) if entry.nik is not None else None
     nip = parse_nip(roster.nip) if roster.nip else None
@@ -295,6 +299,19 @@ def score_pair(roster: RosterPerson, entry: ListEntry) -> Finding | None:
     if nip is not None and nip.ok and en is not None and en.usable and en.trusted:
         return _score_nip(roster, entry, rn, en, nip)
     return None
+
+
+def _clean_entry(e: ListEntry) -> ListEntry:
+    # Lists write dates, genders and regencies many ways ("L"/"P", "32.71", a datetime): compare plain values.
+    birth, regency, gender = clean_date(e.birth_date), clean_regency(e.regency), clean_gender(e.gender)
+    if (
+        birth == e.birth_date
+        and not isinstance(e.birth_date, datetime)
+        and regency == e.regency
+        and gender == e.gender
+    ):
+        return e
+    return replace(e, birth_date=birth, regency=regency, gender=gender)
 
 
 def _score_nik_pair(

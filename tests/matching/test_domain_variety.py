@@ -207,3 +207,19 @@ def test_truncated_nik_without_the_numeric_cell_flag_is_still_read_as_truncation
     found = match(roster, [ListEntry(1, "3271055203850000", "Siti Aminah")])
     assert [f.kind for f in found] == ["nik_truncated"]
     assert "list NIK ends in 0" in found[0].explanation[0].detail
+
+
+def test_lists_may_write_gender_date_and_regency_their_own_way() -> None:
+    from datetime import datetime
+
+    roster = [RosterPerson(1, NIK, "Siti Aminah Kusumaningrum", nip="198503122010012001")]
+    for birth, regency, gender in [
+        (datetime(1985, 3, 12), "32.71", "P"),
+        ("1985-03-12", 3271, "Perempuan"),
+        (date(1985, 3, 12), "32.71.05", "F"),
+    ]:
+        entry = ListEntry(1, None, "Siti Aminah Kusumaningrum", birth, regency, gender)  # type: ignore[arg-type]
+        assert kinds(roster, [entry]) == ["name_birth_region"]
+    # "L" (laki-laki) is male: it contradicts the NIP and the NIK.
+    entry = ListEntry(1, "3271055203850007", "Siti Aminah Kusumaningrum", gender="L")
+    assert kinds(roster, [entry]) == []
