@@ -565,6 +565,10 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
                 # "Wahyudi", "Suryadi"/"Supriyadi"): twins and siblings carry exactly such pairs. An unknown
                 # word close to a name is read as a typo of it ("Ibuahim"/"Ibrahim").
                 continue
+            elif x + "ah" == y or y + "ah" == x:
+                # The Arabic feminine form is another name ("Halim"/"Halimah", "Fauzi"/"Fauziah"), and no
+                # single slip of the keyboard adds or drops two letters.
+                continue
             else:
                 # The written forms count too: a typo next to a respelled letter ("Mulyadi"/"Mueyadi") or
                 # an ambiguous old spelling ("Aditja" = Aditya, not Adica) can hide the canonical likeness.

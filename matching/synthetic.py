@@ -36,6 +36,7 @@ DECOYS = (
     "no_nik_same_name_other_birth",
     "twin_near_nik",
     "twin_no_nik_same_region",
+    "sibling_near_nik",
     "same_birth_common_name_other_region",
     "placeholder_nik_same_name",
 )
@@ -564,6 +565,16 @@ def generate(
         if twin.nik not in used_niks:
             used_niks.add(twin.nik)
             decoys[(r, add_entry(twin, twin.name, nik=twin.nik, stated=False))] = "twin_near_nik"
+        # A sibling born a few years later in the same district with the same serial: the NIK differs in one
+        # year digit, the family name is shared, the given name is not.
+        year = p.birth_date.year + rng.choice((1, 2, 3, 4, 5, 6))
+        if year // 10 == p.birth_date.year // 10 and not (p.birth_date.month == 2 and p.birth_date.day == 29):
+            sib = Person(
+                f"{given} {surname}", twin_gender, p.birth_date.replace(year=year), p.district, p.serial
+            )
+            if sib.nik not in used_niks:
+                used_niks.add(sib.nik)
+                decoys[(r, add_entry(sib, sib.name, nik=sib.nik, stated=False))] = "sibling_near_nik"
         # ... and a twin listed without NIK: same birth date and regency, family name shared.
         ref = next(lid)
         entries.append(ListEntry(ref, None, twin.name, p.birth_date, p.district[:4], None))

@@ -87,6 +87,8 @@ def test_the_same_name_written_another_way_agrees_strongly(a: str, b: str) -> No
         ("Suryadi Sastrowardoyo", "Supriyadi Sastrowardoyo"),
         ("Rina Siregar", "Rini Siregar"),
         ("Budi Nasution", "Bayu Nasution"),
+        ("Halim Simatupang", "Halimah Simatupang"),
+        ("Latif Harahap", "Latifah Harahap"),
         # Another person sharing only common words.
         ("Siti Aminah", "Siti Rahmawati"),
         ("Suryadi", "Suryani Kamaluddin"),
