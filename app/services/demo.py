@@ -2,54 +2,49 @@
 real ones.
 
 Creates the agency ``DEMO`` with an operator, a steward, an auditor (users and API keys), a roster and two
-lists (party members, supporters) with planted findings, and writes the same rows as CSV files into an
-output folder so they can be re-imported or opened in a spreadsheet. Running it again changes nothing.
-
-Until the ingestion services exist, rows are stored here with a small bulk insert that computes the same
-normalised NIK and blocking-key columns ingestion stores (``matching.nik`` and ``matching.blocking``).
+lists (party members, supporters) with planted findings. The rows are written as the files people really
+send — an Excel roster with a title row and NIKs some of which sit in numeric cells, a semicolon CSV with a
+BOM in the style of a SIPOL export, a plain CSV of supporters — and then stored through the same ingestion
+services an upload uses, so the demo exercises the real path. Running it again changes nothing.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+import xlsxwriter
 from sqlmodel import Session, col, select
 
-from app.models import (
-    ApiKey,
-    ListEntry,
-    ListVersion,
-    Roster,
-    RosterEntry,
-    RosterVersion,
-    User,
-    WatchList,
-    utcnow,
-)
-from app.services import agencies, auth
+from app.models import ApiKey, Roster, User, WatchList
+from app.services import agencies, auth, ingestion, lists, rosters
+from app.services.principals import Principal
 from matching import synthetic
-from matching.blocking import entry_keys, roster_keys
 from matching.matcher import ListEntry as MatchListEntry
-from matching.matcher import RosterPerson
-from matching.nik import parse_nik
 
 AGENCY_CODE = "DEMO"
 AGENCY_NAME = "Badan Kepegawaian Daerah Kota Demo"
 ROSTER_NAME = "Daftar ASN Kota Demo"
 ELECTION = "Pemilu 2024 (demo)"
+REGION = "Kota Demo"
 LISTS = (("party_member", "Partai Contoh (demo)"), ("supporter", "Calon DPD Contoh (demo)"))
 DEMO_PASSWORD = "netra-demo-123"
 USERS = (("operator.demo", "operator"), ("steward.demo", "steward"), ("auditor.demo", "auditor"))
 KEYS = (("demo-operator", "operator"), ("demo-steward", "steward"), ("demo-auditor", "auditor"))
-ACTOR = "cli:demo"
-BATCH = 1000
+UNITS = (
+    "Dinas Pendidikan",
+    "Dinas Kesehatan",
+    "Badan Perencanaan Pembangunan Daerah",
+    "Dinas Pekerjaan Umum dan Penataan Ruang",
+    "Sekretariat Daerah",
+    "Kecamatan Kota Barat",
+    "RSUD Kota Demo",
+)
+DEMO_PRINCIPAL = Principal(kind="cli", id=0, name="demo", role="admin")
 
 
 @dataclass
@@ -60,30 +55,81 @@ class DemoResult:
     files: list[Path] = field(default_factory=list)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+def _write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    delimiter: str = ",",
+    title: str | None = None,
+    encoding: str = "utf-8",
+) -> Path:
+    with path.open("w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        if title:
+            writer.writerow([title])
+            writer.writerow([])
         writer.writerow(header)
         writer.writerows(rows)
     return path
 
 
+def _write_roster_xlsx(path: Path, data: synthetic.Synthetic) -> Path:
+    """An HR export: title rows, then NIP and NIK columns; NIKs typed as numbers where the generator says the
+    cell was numeric, which is how Excel loses their 16th digit."""
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("Pegawai")
+    sheet.write_string(0, 0, f"DAFTAR PEGAWAI ASN {REGION.upper()}")
+    sheet.write_string(1, 0, "Keadaan per 1 Januari 2024")
+    for column, title in enumerate(("No", "NIP", "NIK", "Nama Lengkap", "Unit Kerja")):
+        sheet.write_string(3, column, title)
+    for index, person in enumerate(data.roster):
+        row = 4 + index
+        sheet.write_number(row, 0, index + 1)
+        sheet.write_string(row, 1, person.nip or "")
+        if person.numeric_cell and person.nik.isdigit():
+            sheet.write_number(row, 2, float(person.nik))
+        else:
+            sheet.write_string(row, 2, person.nik)
+        sheet.write_string(row, 3, person.name)
+        sheet.write_string(row, 4, UNITS[index % len(UNITS)])
+    workbook.close()
+    return path
+
+
 def write_files(out_dir: Path, data: synthetic.Synthetic) -> tuple[Path, list[Path]]:
-    """The roster and one file per list, as an agency or a party would send them."""
+    """The roster (XLSX, plus a CSV copy for trying uploads) and one file per list; returns the roster
+    workbook and the list files."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    roster = _write_csv(
+    roster = _write_roster_xlsx(out_dir / "roster_asn.xlsx", data)
+    _write_csv(
         out_dir / "roster_asn.csv",
-        ("NIK", "Nama", "NIP"),
-        ((p.nik, p.name, p.nip or "") for p in data.roster),
+        ("NIK", "Nama", "NIP", "Unit Kerja"),
+        ((p.nik, p.name, p.nip or "", UNITS[i % len(UNITS)]) for i, p in enumerate(data.roster)),
     )
-    header = ("NIK", "Nama Lengkap", "Tanggal Lahir", "Jenis Kelamin", "Kab/Kota")
-    lists = []
-    for index, (list_type, _owner) in enumerate(LISTS):
-        rows = (
+    party_member, supporter = (_entries_for(data, index) for index in range(len(LISTS)))
+    party_file = _write_csv(
+        out_dir / "daftar_party_member.csv",
+        ("NIK", "Nama", "Jenis Kelamin", "Tanggal Lahir", "Kab/Kota", "No. KTA"),
+        (
+            (
+                e.nik or "",
+                e.name,
+                {"M": "L", "F": "P"}.get(e.gender or "", ""),
+                e.birth_date.strftime("%d-%m-%Y") if e.birth_date else "",
+                e.regency or "",
+                f"KTA-{position:07d}",
+            )
+            for position, e in enumerate(party_member, start=1)
+        ),
+        delimiter=";",
+        title=f"DATA ANGGOTA {LISTS[0][1].upper()}",
+        encoding="utf-8-sig",
+    )
+    supporter_file = _write_csv(
+        out_dir / "daftar_supporter.csv",
+        ("NIK", "Nama Lengkap", "Tanggal Lahir", "Jenis Kelamin", "Kab/Kota"),
+        (
             (
                 e.nik or "",
                 e.name,
@@ -91,10 +137,10 @@ def write_files(out_dir: Path, data: synthetic.Synthetic) -> tuple[Path, list[Pa
                 e.gender or "",
                 e.regency or "",
             )
-            for e in _entries_for(data, index)
-        )
-        lists.append(_write_csv(out_dir / f"daftar_{list_type}.csv", header, rows))
-    return roster, lists
+            for e in supporter
+        ),
+    )
+    return roster, [party_file, supporter_file]
 
 
 def _entries_for(data: synthetic.Synthetic, index: int) -> list[MatchListEntry]:
@@ -102,120 +148,34 @@ def _entries_for(data: synthetic.Synthetic, index: int) -> list[MatchListEntry]:
     return [entry for position, entry in enumerate(data.entries) if position % len(LISTS) == index]
 
 
-def _roster_row(line: int, person: RosterPerson, version_id: int) -> dict[str, Any]:
-    nik = parse_nik(person.nik, numeric_cell=person.numeric_cell)
-    keys = roster_keys(person)
-    return {
-        "version_id": version_id,
-        "line": line,
-        "nik": keys.nik,
-        "nik_raw": person.nik[:64],
-        "name": person.name,
-        "birth_date": nik.birth_date if nik.trusted else None,
-        "gender": nik.gender if nik.trusted else None,
-        "regency": nik.regency,
-        "flags": ",".join(sorted(nik.flags)),
-        "numeric_cell": person.numeric_cell,
-        "nik_k1": keys.nik_k1,
-        "nik_k2": keys.nik_k2,
-        "nik_k3": keys.nik_k3,
-        "nik_k4": keys.nik_k4,
-        "nik15": keys.nik15,
-        "person_key": keys.person_key,
-        "nip": person.nip,
-        "unit": None,
-    }
-
-
-def _list_row(line: int, entry: MatchListEntry, version_id: int) -> dict[str, Any]:
-    nik = parse_nik(entry.nik or "", numeric_cell=entry.numeric_cell)
-    keys = entry_keys(entry)
-    return {
-        "version_id": version_id,
-        "line": line,
-        "nik": keys.nik,
-        "nik_raw": (entry.nik or "")[:64],
-        "name": entry.name,
-        "birth_date": entry.birth_date,
-        "gender": entry.gender,
-        "regency": entry.regency or nik.regency,
-        "flags": ",".join(sorted(nik.flags)),
-        "numeric_cell": entry.numeric_cell,
-        "nik_k1": keys.nik_k1,
-        "nik_k2": keys.nik_k2,
-        "nik_k3": keys.nik_k3,
-        "nik_k4": keys.nik_k4,
-        "nik15": keys.nik15,
-        "person_key": keys.person_key,
-        "address": None,
-        "kta": None,
-        "occupation": None,
-    }
-
-
-def _bulk_insert(session: Session, table: Any, rows: Iterable[dict[str, Any]]) -> int:
-    count, batch = 0, []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            session.connection().execute(sa.insert(table), batch)
-            count, batch = count + len(batch), []
-    if batch:
-        session.connection().execute(sa.insert(table), batch)
-        count += len(batch)
-    return count
-
-
-def _version_columns(path: Path, rows: int) -> dict[str, Any]:
-    return {
-        "status": "active",
-        "file_name": path.name,
-        "file_size": path.stat().st_size,
-        "file_sha256": _sha256(path),
-        "uploaded_by": ACTOR,
-        "rows_total": rows,
-        "rows_processed": rows,
-        "accepted": rows,
-        "finished_at": utcnow(),
-    }
-
-
-def _load_roster(session: Session, agency_id: int, path: Path, people: Sequence[RosterPerson]) -> None:
-    roster = Roster(agency_id=agency_id, name=ROSTER_NAME, created_by=ACTOR)
-    session.add(roster)
-    session.flush()
-    assert roster.id is not None
-    version = RosterVersion(roster_id=roster.id, **_version_columns(path, len(people)))
-    session.add(version)
-    session.flush()
-    assert version.id is not None
-    version_id = version.id
-    _bulk_insert(
-        session, RosterEntry, (_roster_row(line, p, version_id) for line, p in enumerate(people, start=2))
+def _store_roster(session: Session, path: Path) -> str:
+    upload = ingestion.describe_file(path)
+    result = rosters.create_roster(
+        session,
+        DEMO_PRINCIPAL,
+        name=ROSTER_NAME,
+        agency_code=AGENCY_CODE,
+        upload=upload,
+        inline=True,
+        keep_file=True,
     )
-    roster.active_version_id = version_id
-    session.add(roster)
+    return f"{result.version.accepted} rows, {result.version.rejected} rejected"
 
 
-def _load_list(
-    session: Session, list_type: str, owner: str, path: Path, entries: Sequence[MatchListEntry]
-) -> None:
-    watch = WatchList(
-        list_type=list_type, owner=owner, election=ELECTION, region="Kota Demo", created_by=ACTOR
+def _store_list(session: Session, list_type: str, owner: str, path: Path) -> str:
+    upload = ingestion.describe_file(path)
+    result = lists.create_list(
+        session,
+        DEMO_PRINCIPAL,
+        list_type=list_type,
+        owner=owner,
+        election=ELECTION,
+        region=REGION,
+        upload=upload,
+        inline=True,
+        keep_file=True,
     )
-    session.add(watch)
-    session.flush()
-    assert watch.id is not None
-    version = ListVersion(list_id=watch.id, **_version_columns(path, len(entries)))
-    session.add(version)
-    session.flush()
-    assert version.id is not None
-    version_id = version.id
-    _bulk_insert(
-        session, ListEntry, (_list_row(line, e, version_id) for line, e in enumerate(entries, start=2))
-    )
-    watch.active_version_id = version_id
-    session.add(watch)
+    return f"{list_type}, {result.version.accepted} rows, {result.version.rejected} rejected"
 
 
 def run_demo(session: Session, out_dir: Path, *, seed: int = 2024, roster_size: int = 500) -> DemoResult:
@@ -230,7 +190,9 @@ def run_demo(session: Session, out_dir: Path, *, seed: int = 2024, roster_size: 
 
     agency = agencies.get_agency_by_code(session, AGENCY_CODE)
     if agency is None:
-        agency = agencies.create_agency(session, code=AGENCY_CODE, name=AGENCY_NAME, actor=ACTOR)
+        agency = agencies.create_agency(
+            session, code=AGENCY_CODE, name=AGENCY_NAME, actor=DEMO_PRINCIPAL.actor
+        )
         result.created.append(f"agency {AGENCY_CODE}")
     else:
         result.existing.append(f"agency {AGENCY_CODE}")
@@ -242,7 +204,12 @@ def run_demo(session: Session, out_dir: Path, *, seed: int = 2024, roster_size: 
             continue
         code = AGENCY_CODE if role == "operator" else None
         auth.create_user(
-            session, username=username, password=DEMO_PASSWORD, role=role, agency_code=code, actor=ACTOR
+            session,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            agency_code=code,
+            actor=DEMO_PRINCIPAL.actor,
         )
         result.created.append(f"user {username} (password {DEMO_PASSWORD})")
 
@@ -252,26 +219,30 @@ def run_demo(session: Session, out_dir: Path, *, seed: int = 2024, roster_size: 
             result.existing.append(f"API key {name}")
             continue
         code = AGENCY_CODE if role == "operator" else None
-        _key, plain = auth.create_api_key(session, role=role, name=name, agency_code=code, actor=ACTOR)
+        _key, plain = auth.create_api_key(
+            session, role=role, name=name, agency_code=code, actor=DEMO_PRINCIPAL.actor
+        )
         result.new_keys[name] = plain
         result.created.append(f"API key {name}")
 
+    session.commit()
     roster_exists = session.exec(
-        select(Roster).where(Roster.agency_id == agency.id, Roster.name == ROSTER_NAME)
+        select(Roster).where(
+            Roster.agency_id == agency.id, Roster.name == ROSTER_NAME, col(Roster.deleted_at).is_(None)
+        )
     ).first()
     if roster_exists is None:
-        _load_roster(session, agency.id, roster_path, data.roster)
-        result.created.append(f"roster {ROSTER_NAME!r} ({len(data.roster)} rows)")
+        result.created.append(f"roster {ROSTER_NAME!r} ({_store_roster(session, roster_path)})")
     else:
         result.existing.append(f"roster {ROSTER_NAME!r}")
-    for index, ((list_type, owner), path) in enumerate(zip(LISTS, list_paths, strict=True)):
-        found = select(WatchList).where(WatchList.owner == owner, WatchList.election == ELECTION)
+    for (list_type, owner), path in zip(LISTS, list_paths, strict=True):
+        found = select(WatchList).where(
+            WatchList.owner == owner, WatchList.election == ELECTION, col(WatchList.deleted_at).is_(None)
+        )
         if session.exec(found).first() is not None:
             result.existing.append(f"list {owner!r}")
             continue
-        entries = _entries_for(data, index)
-        _load_list(session, list_type, owner, path, entries)
-        result.created.append(f"list {owner!r} ({list_type}, {len(entries)} rows)")
+        result.created.append(f"list {owner!r} ({_store_list(session, list_type, owner, path)})")
     session.commit()
 
     if result.new_keys:

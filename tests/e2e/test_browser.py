@@ -136,7 +136,7 @@ def test_steward_sees_the_catalogue_and_a_list(page: Page, screenshots: Path) ->
 def test_the_public_self_check_on_a_phone(
     browser: Browser, live_server: LiveServer, screenshots: Path
 ) -> None:
-    with (live_server.demo_dir / "daftar_party_member.csv").open(encoding="utf-8") as handle:
+    with (live_server.demo_dir / "daftar_supporter.csv").open(encoding="utf-8") as handle:
         listed_nik = next(row["NIK"] for row in csv.DictReader(handle) if len(row["NIK"]) == 16)
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
