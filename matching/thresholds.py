@@ -50,14 +50,15 @@ NAME_VARIANT = 0.75
 # strongly, because it is the main evidence beyond a NIK that does not match exactly.
 NAME_STRONG = 0.85
 # Minimum total weight of the agreeing name tokens (see matching.name_weights: very common 0.15, common 0.40,
-# rare 1.0), per kind. A near NIK ties the records already: any agreeing word will do, except when the NIK
-# differs inside its birth-date segment and no stated birth date confirms the roster's: then a single common
-# word ("Fajar") is not enough, because a namesake born a few days apart in the same district has exactly
-# such a NIK.
+# rare 1.0), per kind. A near NIK ties the records already: two very common words or one common word will
+# do ...
 NAME_MIN_WEIGHT_NEAR_NIK = 0.3
 # ... or any agreeing word when the names agree completely ("Siti" and "Siti"; not "Siti" and "Dewi Siti", a
-# namesake in the next district).
+# namesake in the next district) ...
 NAME_MIN_WEIGHT_NEAR_NIK_COMPLETE = 0.15
+# ... except when the NIK differs inside its birth-date segment and no stated birth date confirms the
+# roster's: then a single common word ("Fajar") is not enough, because a namesake born a few days apart in
+# the same district has exactly such a NIK.
 NAME_MIN_WEIGHT_NEAR_NIK_BIRTH_SEGMENT = 0.5
 # Same birth date and regency leave few people (about 30 per regency and day): any agreeing word will do.
 NAME_MIN_WEIGHT_BIRTH_REGION = 0.15

@@ -152,6 +152,7 @@ def test_papua_province_codes_and_womens_day_decode() -> None:
     for province in ("91", "92", "93", "94", "95", "96"):
         nik = parse_nik(f"{province}01015203850001")
         assert nik.province == province
+        assert nik.trusted  # 93-96 come from the 2022 split; older NIKs keep 91/92
         assert (nik.birth_date, nik.gender) == (date(1985, 3, 12), "F")
 
 
