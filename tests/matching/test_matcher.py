@@ -17,7 +17,7 @@ from matching.matcher import (
     score_pair,
     score_pairs,
 )
-from matching.synthetic import generate
+from matching.synthetic import DECOYS, generate
 
 NIK = "3271055203850001"  # woman born 1985-03-12, Kota Bogor
 NIP = "198503122010012001"
@@ -135,8 +135,10 @@ def test_generated_data_meets_quality_targets_without_decoys() -> None:
     found = match(data.roster, data.entries)
     assert not [f for f in found if (f.roster_ref, f.list_ref) in data.decoys]
     correct = sum(data.labels.get((f.roster_ref, f.list_ref)) == f.kind for f in found)
-    assert correct / len(found) >= 0.99
-    assert correct / len(data.labels) >= 0.95
+    assert correct / len(found) >= 0.995
+    assert correct / len(data.labels) >= 0.98
+    # Every decoy type is planted, so "no decoy reported" covers each of them.
+    assert set(data.decoys.values()) == set(DECOYS)
 
 
 nik_like = st.from_regex(r"32710552038500[0-9]{2}", fullmatch=True)
