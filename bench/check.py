@@ -376,6 +376,8 @@ def report(result: dict[str, Any], got: set[Any], expected: set[Any]) -> None:
         "" if same else f" (only in the database {len(got - expected)}, only in memory {len(expected - got)})"
     )
     print(f"findings equal to the in-memory ListIndex (pairs, kinds, classes): {same}{detail}")
+    for item in sorted(got ^ expected, key=str)[:6]:
+        print(f"    {'database' if item in got else 'memory'} only: {item}")
 
 
 def replace_empty(e: ListEntry) -> ListEntry:
