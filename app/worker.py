@@ -30,12 +30,8 @@ def worker_name() -> str:
 
 def _load_handlers() -> None:
     # Handlers register themselves on import; importing here keeps the worker's view of kinds complete.
-    import app.services.ingestion
-
-    try:
-        import app.services.checks  # noqa: F401
-    except ImportError:  # the checks service may not exist in every build
-        pass
+    import app.services.checks
+    import app.services.ingestion  # noqa: F401
 
 
 class Worker:
@@ -60,7 +56,7 @@ class Worker:
     def run_once(self) -> bool:
         """Claim and run one job; ``False`` when there was nothing to do."""
         with jobs.session_for(self.engine) as session:
-            jobs.reap_exhausted(session)
+            jobs.sweep(session)
             job = jobs.claim(session, worker=self.name, kinds=self.kinds, lease=self.lease)
         if job is None:
             return False

@@ -486,6 +486,7 @@ def run_check_job(ctx: jobs.JobContext) -> None:
     execute_run(ctx.engine, ctx.target_id, job_id=ctx.job_id, worker=ctx.worker)
 
 
+@jobs.sweeper
 def reap_stuck_runs(session: Session) -> int:
     """Fail runs left ``queued``/``running`` whose job was given up or is gone. Commits.
 

@@ -261,6 +261,25 @@ def reap_exhausted(session: Session) -> int:
     return given_up
 
 
+Sweeper = Callable[[Session], int]
+_sweepers: list[Sweeper] = []
+
+
+def sweeper(sweep_fn: Sweeper) -> Sweeper:
+    """Register a clean-up that every worker runs before claiming, e.g. failing runs whose job is gone.
+
+    Services register their own so that nothing they own can stay "running" forever, whatever happened
+    to the job row.
+    """
+    _sweepers.append(sweep_fn)
+    return sweep_fn
+
+
+def sweep(session: Session) -> int:
+    """Give up exhausted jobs, then run every registered sweeper; returns how many rows they settled."""
+    return reap_exhausted(session) + sum(sweep_fn(session) for sweep_fn in _sweepers)
+
+
 def session_for(bind: Engine | Connection) -> Session:
     """A session on ``bind`` that joins an outer transaction when given a connection (tests)."""
     return Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
