@@ -28,6 +28,10 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+# Primary keys are 32-bit integer columns on every supported database: a larger number names no row, and
+# handing one to SQLite overflows its integer type instead of finding nothing.
+MAX_ID = 2**31 - 1
+
 ROLES = ("steward", "operator", "auditor", "admin")
 LIST_TYPES = ("party_member", "supporter")
 # pending -> processing -> active -> superseded, or -> failed; a deleted list keeps no entries.

@@ -4,9 +4,9 @@ from typing import Any
 
 from fastapi import Path
 
-# Ids are 32-bit on every supported database; a larger number can name no row, and passing it to
-# SQLite would overflow its integer type instead of answering 404.
-MAX_ID = 2**31 - 1
+from app.models import MAX_ID
+
+__all__ = ["MAX_ID", "id_path"]
 
 
 def id_path(what: str) -> Any:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from app.models import CheckRun
+from app.models import MAX_ID, CheckRun
 from app.services.checks import RunListVersion
 from app.services.findings import FindingView, finding_text, mask_nik
 
@@ -40,7 +40,7 @@ class CheckCreate(BaseModel):
         },
     )
 
-    roster_id: int = Field(ge=1, le=2**31 - 1)
+    roster_id: int = Field(ge=1, le=MAX_ID)
     election: str | None = Field(default=None, min_length=1, max_length=120)
     list_type: ListType | None = None
     list_ids: list[int] | None = Field(

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import SessionDep
 from app.errors import NetraError
-from app.models import LIST_TYPES, REVIEW_STATUSES, CheckRun
+from app.models import LIST_TYPES, MAX_ID, REVIEW_STATUSES, CheckRun
 from app.services import checks, findings
 from app.services.principals import Principal
 from app.web import CsrfDep
@@ -140,7 +140,7 @@ def runs_page(
     request: Request,
     session: SessionDep,
     user: ReaderUser,
-    sebelum: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    sebelum: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     runs, next_cursor = checks.list_runs(session, user, cursor=sebelum, limit=PAGE_SIZE)
     names = roster_names(session, user, sorted({run.roster_id for run in runs}))
@@ -161,7 +161,7 @@ def start_run(
     session: SessionDep,
     user: OperatorUser,
     _csrf: CsrfDep,
-    roster_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    roster_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     election: Annotated[str, Form(max_length=120)] = "",
     list_type: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
+from app.api.params import MAX_ID, id_path
 from app.deps import SessionDep, require_role
 from app.schemas.checks import (
     Change,
@@ -34,7 +35,7 @@ router = APIRouter(prefix="/checks", tags=["checks"])
 
 Reader = Annotated[Principal, Depends(require_role("operator", "auditor", "admin"))]
 Starter = Annotated[Principal, Depends(require_role("operator", "admin"))]
-RunId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Check run id")]
+RunId = Annotated[int, id_path("Check run")]
 _READ_ERRORS = problem_responses(401, 403, 404, 422)
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,10 +102,10 @@ def start_check(body: CheckCreate, session: SessionDep, caller: Starter, respons
 def list_checks(
     session: SessionDep,
     caller: Reader,
-    roster_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    roster_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     run_status: Annotated[RunStatus | None, Query(alias="status")] = None,
     cursor: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="`next_cursor` of the last page")
+        int | None, Query(ge=1, le=MAX_ID, description="`next_cursor` of the last page")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CheckPage:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 
+from app.api.params import id_path
 from app.deps import SessionDep, require_role
 from app.schemas.checks import FindingRead, ReviewUpdate, finding_read
 from app.schemas.problem import problem_responses
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/findings", tags=["findings"])
 
 Reader = Annotated[Principal, Depends(require_role("operator", "auditor", "admin"))]
 Reviewer = Annotated[Principal, Depends(require_role("operator", "auditor"))]
-FindingId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Finding id")]
+FindingId = Annotated[int, id_path("Finding")]
 
 
 @router.get(
