@@ -278,6 +278,24 @@ def _is_numeric(cell: CellValue) -> bool:
 # ------------------------------------------------------------------------------------------------ validator
 
 
+@dataclass(slots=True)
+class Pending:
+    """A row that passed every check but the duplicate look-up (see :meth:`RowValidator.check`)."""
+
+    row: SourceRow
+    name: str
+    flags: set[str]
+    nik_info: Nik | None
+    nip_info: Nip | None
+    nip_ok: bool
+    birth_date: dt.date | None
+    birth_place: str | None
+    key: int | None
+    """The NIK as an integer when it has 16 digits (usable or not): duplicates are looked up by it."""
+    strict: bool
+    """A duplicate of a strict NIK is rejected; of any other (placeholder, possibly truncated) flagged."""
+
+
 class RowValidator:
     """Validate the rows of one file; keeps the per-file state (first line of each NIK) and the summary.
 
@@ -330,6 +348,20 @@ class RowValidator:
 
     def validate(self, row: SourceRow) -> Record | Rejection | None:
         """One row's outcome; ``None`` for a blank row (counted in ``summary.blank``)."""
+        checked = self.check(row)
+        if not isinstance(checked, Pending):
+            return checked
+        first: int | None = None
+        if checked.key is not None:
+            first = self._first_line.get(checked.key)
+            if first is None:
+                self._first_line[checked.key] = row.line
+        return self.finish(checked, first)
+
+    def check(self, row: SourceRow) -> Pending | Rejection | None:
+        """Everything :meth:`validate` decides before the duplicate look-up, which the caller then does
+        (:meth:`validate` with a dict; :mod:`app.ingest.batch` for a whole chunk at once) and hands to
+        :meth:`finish`."""
         cells = row.cells
         width = len(cells)
 
@@ -391,15 +423,26 @@ class RowValidator:
             if nik_info is not None and nik_info.rejection is not None:
                 flags.add(why)  # kept through the NIP (roster) or the birth date (list)
 
+        key: int | None = None
+        strict = False
         if nik_info is not None and nik_info.digits is not None:
             key = int(nik_info.digits)
-            first = self._first_line.get(key)
-            if first is None:
-                self._first_line[key] = row.line
-            elif nik_info.usable and not nik_info.possibly_truncated:
-                return self._reject(row, "duplicate_nik", first_line=first)
-            else:
-                flags.add("possible_duplicate")  # placeholders and Excel-zeroed last digits are shared
+            strict = nik_info.usable and not nik_info.possibly_truncated
+        return Pending(row, name, flags, nik_info, nip_info, nip_ok, birth_date, birth_place, key, strict)
+
+    def finish(self, pending: Pending, first_line: int | None) -> Record | Rejection:
+        """The outcome of a checked row, given the first line of its NIK in the file (``None``: this row)."""
+        row, flags, nik_info, nip_info = pending.row, pending.flags, pending.nik_info, pending.nip_info
+        if first_line is not None:
+            if pending.strict:
+                return self._reject(row, "duplicate_nik", first_line=first_line)
+            flags.add("possible_duplicate")  # placeholders and Excel-zeroed last digits are shared
+
+        cells = row.cells
+        width = len(cells)
+
+        def get(index: int | None) -> CellValue:
+            return cells[index] if index is not None and index < width else None
 
         gender = normalize_gender(get(self._gender))
         if gender is None and cell_text(get(self._gender)):
@@ -407,7 +450,7 @@ class RowValidator:
         if nik_info is not None and nik_info.trusted:
             if gender is not None and nik_info.gender is not None and gender != nik_info.gender:
                 flags.add("gender_differs_from_nik")
-            if nip_info is not None and nip_ok:
+            if nip_info is not None and pending.nip_ok:
                 flags.update(f"nip_nik_{what}_differ" for what in nip_nik_conflicts(nip_info, nik_info))
 
         unit, address, kta, occupation, regency, district, province = (
@@ -420,11 +463,11 @@ class RowValidator:
             self.summary.flags.update(frozen)
         return Record(
             line=row.line,
-            name=name,
+            name=pending.name,
             nik=nik_info.digits if nik_info is not None else None,
             nip=nip_info.digits if nip_info is not None else None,
-            birth_date=birth_date,
-            birth_place=birth_place,
+            birth_date=pending.birth_date,
+            birth_place=pending.birth_place,
             gender=gender,
             unit=unit,
             address=address,
@@ -455,6 +498,7 @@ class RowValidator:
 
 __all__ = [
     "REASONS",
+    "Pending",
     "Record",
     "Rejection",
     "RowValidator",

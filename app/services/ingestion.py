@@ -34,9 +34,11 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, cast
 
@@ -45,6 +47,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from app.errors import NetraError, PayloadTooLarge, UnsupportedFile, ValidationFailed
+from app.ingest.batch import Chunk, iter_chunks
 from app.ingest.readers import DEFAULT_LIMITS, IngestError, Limits, open_table
 from app.ingest.rows import Record, Rejection, RowValidator
 from app.models import (
@@ -282,6 +285,55 @@ def _entry_row(source: Source, version_id: int, record: Record, sqlite: bool) ->
     if source == "list":
         return (*common, _clip(record.address, 500), _clip(record.kta, 64), _clip(record.occupation, 120))
     return (*common, _clip(record.nip, 18), _clip(record.unit, 255))
+
+
+def _clip_all(values: list[str | None], length: int) -> list[str | None]:
+    if max((len(v) for v in values if v is not None), default=0) <= length:
+        return values
+    return [_clip(v, length) for v in values]
+
+
+def _chunk_entry_rows(source: Source, version_id: int, chunk: Chunk, sqlite: bool) -> list[tuple[Any, ...]]:
+    """The chunk's accepted rows as table rows in line order: the bulk-decided ones built column-wise."""
+    fast = chunk.fast
+    n = len(fast)
+    regency_cache: dict[str | None, str | None] = {}
+    regencies = [
+        regency_cache[text] if text in regency_cache else regency_cache.setdefault(text, _regency_code(text))
+        for text in fast.text("regency")
+    ]
+    common = (
+        repeat(version_id, n),
+        fast.lines,
+        fast.nik,
+        _clip_all(fast.nik, 64),  # type: ignore[arg-type]
+        _clip_all(fast.name, 255),  # type: ignore[arg-type]
+        repeat(None, n),
+        fast.gender,
+        regencies,
+        fast.flags,
+        repeat(False, n),
+        fast.nik_k1,
+        fast.nik_k2,
+        fast.nik_k3,
+        fast.nik_k4,
+        fast.nik15,
+        fast.person_key,
+    )
+    rest: tuple[Iterable[Any], ...]
+    if source == "list":
+        rest = (
+            _clip_all(fast.text("address"), 500),
+            _clip_all(fast.text("kta"), 64),
+            _clip_all(fast.text("occupation"), 120),
+        )
+    else:
+        rest = (repeat(None, n), _clip_all(fast.text("unit"), 255))
+    rows: list[tuple[Any, ...]] = list(zip(*common, *rest, strict=False))  # repeat() is endless
+    if chunk.records:
+        rows += [_entry_row(source, version_id, record, sqlite) for record in chunk.records]
+        rows.sort(key=itemgetter(1))
+    return rows
 
 
 def _rejection_row(
@@ -579,25 +631,12 @@ def _store(
                 for name, index in table.columns.fields.items()
             }
             validator = RowValidator(table.columns, spec.source)
-            entry_batch: list[tuple[Any, ...]] = []
-            rejection_batch: list[tuple[Any, ...]] = []
-            seen = 0
-            for outcome in validator.run(table):
-                seen += 1
-                if isinstance(outcome, Record):
-                    entry_batch.append(_entry_row(spec.source, version_id, outcome, sqlite))
-                    if len(entry_batch) >= BATCH_ROWS:
-                        entries.write(entry_batch)
-                        entry_batch = []
-                        progress(validator.summary.rows)
-                else:
-                    rejection_batch.append(_rejection_row(spec.source, version_id, outcome, headers))
-                    if len(rejection_batch) >= BATCH_ROWS:
-                        rejections.write(rejection_batch)
-                        rejection_batch = []
-                        progress(validator.summary.rows)
-            entries.write(entry_batch)
-            rejections.write(rejection_batch)
+            for chunk in iter_chunks(validator, table):
+                entries.write(_chunk_entry_rows(spec.source, version_id, chunk, sqlite))
+                rejections.write(
+                    [_rejection_row(spec.source, version_id, r, headers) for r in chunk.rejections]
+                )
+                progress(validator.summary.rows)
         summary = validator.summary
         progress(summary.rows, force=True)
 
