@@ -9,14 +9,18 @@ small text fields are collected, anything else is refused.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from fastapi import Response, status
+from fastapi.concurrency import run_in_threadpool
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from app.config import Settings
 from app.errors import UnsupportedFile, ValidationFailed
+from app.schemas.problem import problem_responses
 from app.services.ingestion import UploadedFile, UploadSink, UploadTooLarge
 
 FILE_FIELD = "file"
@@ -24,6 +28,8 @@ MAX_FIELD_BYTES = 16 * 1024
 MAX_FIELDS = 20
 # Multipart framing around the file: headers and boundaries, generously.
 FRAMING_SLACK = 64 * 1024
+
+UPLOAD_ERRORS = problem_responses(401, 403, 404, 413, 415, 422)
 
 
 @dataclass
@@ -157,3 +163,30 @@ async def receive_upload(request: Request, settings: Settings) -> Upload:
     if not sinks:
         raise ValidationFailed("The request has no 'file' part")
     return Upload(sinks[0].finish(), fields)
+
+
+class _Submitted(Protocol):
+    queued: bool
+
+
+SubmittedT = TypeVar("SubmittedT", bound=_Submitted)
+
+
+async def submit_upload(
+    upload: Upload, settings: Settings, response: Response, store: Callable[..., SubmittedT]
+) -> SubmittedT:
+    """Run a service's ``store`` on a received file (passing ``inline`` and ``columns``) in the threadpool.
+
+    Storing is CPU- and database-bound, so it leaves the event loop. Small files are stored before the answer
+    (201), larger ones queued (202); if storing fails, the file is removed.
+    """
+    try:
+        result = await run_in_threadpool(
+            store, inline=upload.file.size <= settings.inline_ingest_max_bytes, columns=upload.columns()
+        )
+    except BaseException:
+        upload.discard()
+        raise
+    if result.queued:
+        response.status_code = status.HTTP_202_ACCEPTED
+    return result

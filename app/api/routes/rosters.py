@@ -6,18 +6,17 @@ upload; auditors read. Thin, as :mod:`app.api.routes.lists`.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.concurrency import run_in_threadpool
 
-from app.api.params import MAX_ID, id_path
-from app.api.routes.lists import rejections_response
-from app.api.uploads import multipart_body, receive_upload
+from app.api import rejections as rejected
+from app.api.params import id_path
+from app.api.uploads import UPLOAD_ERRORS, multipart_body, receive_upload, submit_upload
 from app.deps import SessionDep, SettingsDep, require_role
 from app.schemas.problem import problem_responses
 from app.schemas.rosters import RosterDetail, RosterOut, RosterUploadOut, roster_out, roster_upload_out
-from app.schemas.versions import RejectionPage
 from app.services import rosters
 from app.services.principals import Principal
 
@@ -27,7 +26,6 @@ Writer = Annotated[Principal, Depends(require_role("operator", "admin"))]
 Reader = Annotated[Principal, Depends(require_role("operator", "admin", "auditor"))]
 RosterId = Annotated[int, id_path("Roster")]
 
-_UPLOAD_ERRORS = problem_responses(401, 403, 404, 413, 415, 422)
 _ROSTER_FIELDS: dict[str, dict[str, Any]] = {
     "name": {"type": "string", "maxLength": 200, "description": "Default: the file name"},
     "agency": {"type": "string", "maxLength": 32, "description": "Agency code; admins only (operators: own)"},
@@ -42,30 +40,22 @@ _ACCEPTED: dict[int | str, dict[str, Any]] = {
     status_code=status.HTTP_201_CREATED,
     response_model=RosterUploadOut,
     summary="Upload a new roster (CSV or XLSX)",
-    responses={**_ACCEPTED, **_UPLOAD_ERRORS},
+    responses={**_ACCEPTED, **UPLOAD_ERRORS},
     openapi_extra=multipart_body(_ROSTER_FIELDS, []),
 )
 async def create_roster(
     request: Request, principal: Writer, session: SessionDep, settings: SettingsDep, response: Response
 ) -> RosterUploadOut:
     upload = await receive_upload(request, settings)
-    try:
-        result = await run_in_threadpool(
-            rosters.create_roster,
-            session,
-            principal,
-            name=upload.text("name"),
-            agency_code=upload.text("agency"),
-            upload=upload.file,
-            inline=upload.file.size <= settings.inline_ingest_max_bytes,
-            columns=upload.columns(),
-        )
-    except BaseException:
-        upload.discard()
-        raise
-    if result.queued:
-        response.status_code = status.HTTP_202_ACCEPTED
-    return roster_upload_out(result)
+    store = partial(
+        rosters.create_roster,
+        session,
+        principal,
+        name=upload.text("name"),
+        agency_code=upload.text("agency"),
+        upload=upload.file,
+    )
+    return roster_upload_out(await submit_upload(upload, settings, response, store))
 
 
 @router.post(
@@ -73,7 +63,7 @@ async def create_roster(
     status_code=status.HTTP_201_CREATED,
     response_model=RosterUploadOut,
     summary="Replace a roster's rows with a new file",
-    responses={**_ACCEPTED, **_UPLOAD_ERRORS},
+    responses={**_ACCEPTED, **UPLOAD_ERRORS},
     openapi_extra=multipart_body({}, []),
 )
 async def add_version(
@@ -85,22 +75,8 @@ async def add_version(
     response: Response,
 ) -> RosterUploadOut:
     upload = await receive_upload(request, settings)
-    try:
-        result = await run_in_threadpool(
-            rosters.add_version,
-            session,
-            principal,
-            roster_id,
-            upload.file,
-            inline=upload.file.size <= settings.inline_ingest_max_bytes,
-            columns=upload.columns(),
-        )
-    except BaseException:
-        upload.discard()
-        raise
-    if result.queued:
-        response.status_code = status.HTTP_202_ACCEPTED
-    return roster_upload_out(result)
+    store = partial(rosters.add_version, session, principal, roster_id, upload.file)
+    return roster_upload_out(await submit_upload(upload, settings, response, store))
 
 
 @router.get("", response_model=list[RosterOut], responses=problem_responses(401, 403, 422))
@@ -118,30 +94,19 @@ def get_roster(roster_id: RosterId, principal: Reader, session: SessionDep) -> R
 
 
 @router.get(
-    "/{roster_id}/rejections",
-    summary="Rejected rows of a version (CSV by default, JSON with format=json)",
-    responses={
-        200: {
-            # `model` registers RejectionPage as a component; an inline model_json_schema() would carry
-            # `$defs` references that do not resolve inside the OpenAPI document.
-            "model": RejectionPage,
-            "content": {"text/csv": {}},
-            "description": "One row per rejected line: line, reason, message, raw cells",
-        },
-        **problem_responses(401, 403, 404, 422),
-    },
-    response_model=None,
+    "/{roster_id}/rejections", summary=rejected.SUMMARY, responses=rejected.RESPONSES, response_model=None
 )
 def get_rejections(
     roster_id: RosterId,
     principal: Reader,
     session: SessionDep,
-    version_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Default: newest")] = None,
-    format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
+    version_id: rejected.VersionQuery = None,
+    format: rejected.FormatQuery = "csv",
 ) -> Response:
     version, rows = rosters.rejections(session, principal, roster_id, version_id=version_id)
     assert version.id is not None
-    return rejections_response(rows, version.id, format, f"roster-{roster_id}-v{version.version}-rejections")
+    stem = f"roster-{roster_id}-v{version.version}-rejections"
+    return rejected.rejections_response(rows, version.id, format, stem)
 
 
 @router.delete(
