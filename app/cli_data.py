@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import repeat
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from app.ingest.batch import FastRows, iter_chunks
 from app.ingest.readers import DEFAULT_LIMITS, IngestError, open_table
 from app.ingest.rows import Record, Rejection, RowValidator
 from app.services.principals import Principal
@@ -191,21 +193,26 @@ class ListSource:
 
 
 def _read(
-    path: Path, kind: str, on_record: Callable[[Record], None], on_rows: Callable[[int], None]
+    path: Path,
+    kind: str,
+    on_record: Callable[[Record], None],
+    on_rows: Callable[[int], None],
+    on_fast: Callable[[FastRows], None],
 ) -> list[Rejection]:
-    """Validate every row; hand each accepted record to ``on_record`` (so callers keep only what they need:
-    2M full records with their parses would take gigabytes) and return the rejections."""
+    """Validate every row a chunk at a time; hand each accepted record to ``on_record`` and each chunk's
+    bulk-decided rows to ``on_fast`` (so callers keep only what they need: 2M full records with their
+    parses would take gigabytes) and return the rejections."""
     rejections: list[Rejection] = []
     with open_table(path, kind=kind, limits=DEFAULT_LIMITS) as table:  # type: ignore[arg-type]
         validator = RowValidator(table.columns, kind)  # type: ignore[arg-type]
-        for count, outcome in enumerate(validator.run(table), 1):
-            if isinstance(outcome, Record):
-                on_record(outcome)
-            else:
-                rejections.append(outcome)
-            if count % 20_000 == 0:
-                on_rows(20_000)
-        on_rows(validator.summary.rows % 20_000)
+        done = 0
+        for chunk in iter_chunks(validator, table):
+            for record in chunk.records:
+                on_record(record)
+            on_fast(chunk.fast)
+            rejections += chunk.rejections
+            on_rows(validator.summary.rows - done)
+            done = validator.summary.rows
     return rejections
 
 
@@ -324,7 +331,14 @@ def match_command(
                 people.append(_roster_person(record, len(people)))
                 roster_shown.append((record.line, _nik_text(record), record.name))
 
-            rejections = _read(roster, "roster", keep_person, lambda n: progress.advance(task, n))
+            def keep_people(fast: FastRows) -> None:
+                start = len(people)
+                people.extend(map(m.RosterPerson, range(start, start + len(fast)), fast.nik, fast.name))
+                roster_shown.extend(zip(fast.lines, fast.nik, fast.name, strict=True))
+
+            rejections = _read(
+                roster, "roster", keep_person, lambda n: progress.advance(task, n), keep_people
+            )
             rejected += [(str(roster), rej) for rej in rejections]
             for index, (source, path) in enumerate(zip(sources, paths, strict=True)):
                 progress.update(task, description=f"Reading {path.name}")
@@ -333,7 +347,25 @@ def match_command(
                     entries.append(_list_entry(record, len(entries)))
                     shown.append((index, record.line, _nik_text(record), record.name))
 
-                rejections = _read(path, "list", keep_entry, lambda n: progress.advance(task, n))
+                def keep_entries(fast: FastRows, index: int = index) -> None:
+                    start = len(entries)
+                    regencies = [_regency_code(text) for text in fast.text("regency")]
+                    entries.extend(
+                        map(
+                            m.ListEntry,
+                            range(start, start + len(fast)),
+                            fast.nik,
+                            fast.name,
+                            repeat(None),
+                            regencies,
+                            fast.gender,
+                        )
+                    )
+                    shown.extend(zip(repeat(index), fast.lines, fast.nik, fast.name))
+
+                rejections = _read(
+                    path, "list", keep_entry, lambda n: progress.advance(task, n), keep_entries
+                )
                 rejected += [(source.file, rej) for rej in rejections]
             progress.update(task, description="Matching")
             findings = m.ListIndex(entries).match(people)
@@ -392,6 +424,12 @@ def _nik_text(record: Record) -> str:
     if record.nik is not None:
         return record.nik
     return record.nik_info.raw if record.nik_info is not None else ""
+
+
+def _regency_code(text: str | None) -> str | None:
+    from app.services.ingestion import _regency_code
+
+    return _regency_code(text)
 
 
 def _list_entry(record: Record, ref: int) -> m.ListEntry:

@@ -72,6 +72,7 @@ Parent = WatchList | Roster
 BATCH_ROWS = 20_000
 PROGRESS_SECONDS = 0.5
 SQLITE_CACHE_KIB = 128 * 1024
+REBUILD_MIN_ROWS = 200_000
 
 LIST_COLUMNS: tuple[str, ...] = (
     "version_id",
@@ -351,9 +352,18 @@ def _rejection_row(
 
 
 class _BulkWriter:
-    """Appends rows to a table on the session's own DBAPI connection, inside its transaction."""
+    """Appends rows to a table on the session's own DBAPI connection, inside its transaction.
 
-    def __init__(self, session: Session, table: str, columns: tuple[str, ...]) -> None:
+    On SQLite, ``rebuild_indexes`` lets a big load into a small table drop the table's indexes once it has
+    written more rows than the table held (and at least ``REBUILD_MIN_ROWS``) and create them again in
+    :meth:`finish`: sorting once is several times faster than inserting millions of random keys into
+    seven B-trees. It all happens in the version's transaction, so a rollback (or a kill) restores them,
+    and under WAL readers keep using the old indexes until the commit.
+    """
+
+    def __init__(
+        self, session: Session, table: str, columns: tuple[str, ...], *, rebuild_indexes: bool = False
+    ) -> None:
         connection = session.connection()
         self.postgres = connection.dialect.name == "postgresql"
         self.raw: Any = connection.connection.driver_connection
@@ -362,16 +372,81 @@ class _BulkWriter:
         names = ", ".join(columns)
         self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
         self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+        self.written = 0
+        self.dropped: list[str] = []
+        self.rebuild_after: int | None = None
+        if rebuild_indexes and not self.postgres:
+            raw: Any = self.raw
+            held = raw.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
+            self.rebuild_after = max(int(held), REBUILD_MIN_ROWS)
+
+    def _drop_indexes(self) -> None:
+        found = self.raw.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (self.table,),
+        ).fetchall()
+        for name, sql in found:
+            self.raw.execute(f'DROP INDEX "{name}"')
+            self.dropped.append(sql)
+
+    def finish(self) -> None:
+        """Create again the indexes dropped for the load."""
+        for sql in self.dropped:
+            self.raw.execute(sql)
+        self.dropped = []
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
         if self.postgres:
+            # One pre-formatted text block per batch: several times faster than write_row() per row.
             with self.raw.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(copy_text(rows))
         else:
             self.raw.executemany(self.insert_sql, rows)
+            self.written += len(rows)
+            if self.rebuild_after is not None and self.written >= self.rebuild_after:
+                self.rebuild_after = None
+                self._drop_indexes()
+
+
+_COPY_SPECIAL = ("\\", "\t", "\n", "\r")
+
+
+def _copy_column(values: tuple[Any, ...]) -> list[str]:
+    """One column in PostgreSQL COPY text format (``\\N`` for NULL, backslash escapes)."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if kinds <= {str}:
+        texts = [value for value in values if value is not None]
+        if any(special in "\x00".join(texts) for special in _COPY_SPECIAL):
+            return [
+                "\\N"
+                if value is None
+                else value.replace("\\", "\\\\")
+                .replace("\t", "\\t")
+                .replace("\n", "\\n")
+                .replace("\r", "\\r")
+                for value in values
+            ]
+        return ["\\N" if value is None else value for value in values]
+    if kinds == {bool}:
+        return ["\\N" if value is None else ("t" if value else "f") for value in values]
+    if kinds == {int}:
+        return ["\\N" if value is None else str(value) for value in values]
+    if kinds <= {date}:
+        return ["\\N" if value is None else value.isoformat() for value in values]
+    raise TypeError(f"no COPY text format for {kinds}")
+
+
+def copy_text(rows: list[tuple[Any, ...]]) -> str:
+    """Rows as one block of PostgreSQL COPY text format, built column by column.
+
+    >>> copy_text([(1, "a\\tb", None, True), (2, "c", date(2020, 1, 2), False)])
+    '1\\ta\\\\tb\\t\\\\N\\tt\\n2\\tc\\t2020-01-02\\tf\\n'
+    """
+    columns = [_copy_column(column) for column in zip(*rows, strict=True)]
+    return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
 
 
 # --------------------------------------------------------------------------------------------------- hooks
@@ -622,7 +697,10 @@ def _store(
             # for 2M rows); a larger cache for this connection's big transaction, restored below.
             previous_cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
             session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-        entries = _BulkWriter(session, spec.entries, spec.columns)
+        else:
+            # Atomicity does not depend on it: a crash still rolls the whole version back.
+            session.connection().exec_driver_sql("SET LOCAL synchronous_commit = off")
+        entries = _BulkWriter(session, spec.entries, spec.columns, rebuild_indexes=True)
         rejections = _BulkWriter(session, "rejections", REJECTION_COLUMNS)
         with open_table(path, kind=spec.source, columns=columns, limits=limits) as table:
             headers = table.columns.headers
@@ -637,6 +715,7 @@ def _store(
                     [_rejection_row(spec.source, version_id, r, headers) for r in chunk.rejections]
                 )
                 progress(validator.summary.rows)
+            entries.finish()
         summary = validator.summary
         progress(summary.rows, force=True)
 
