@@ -17,9 +17,8 @@ from sqlmodel import Session
 
 from app import db
 from app.config import Settings
-from app.errors import Forbidden
 from app.services import auth
-from app.services.principals import Principal
+from app.services.principals import Principal, require_roles
 
 # auto_error=False: a missing key is answered by our own 401 problem document, not FastAPI's 403.
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer netra_<prefix>_<secret>`")
@@ -58,8 +57,7 @@ def require_role(*roles: str) -> Callable[[Principal], Principal]:
     """A dependency admitting API keys of the given roles (list ``"admin"`` explicitly where it applies)."""
 
     def check(principal: CurrentKey) -> Principal:
-        if principal.role not in roles:
-            raise Forbidden(f"This needs one of the roles: {', '.join(roles)}")
+        require_roles(principal, roles)
         return principal
 
     return check

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.errors import Forbidden, NotFound, ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.models import LIST_TYPES, ListVersion, WatchList
 from app.models import Rejection as RejectionRow
 from app.services import audit, ingestion
 from app.services.ingestion import UploadedFile
-from app.services.principals import Principal
+from app.services.principals import Principal, require_roles
+from app.services.versions import pick_version, submit_version, upload_detail
 
 READ_ROLES = ("steward", "admin", "auditor")
 WRITE_ROLES = ("steward", "admin")
@@ -39,11 +40,6 @@ class ListUpload:
     version: ListVersion
     job_id: int | None
     queued: bool
-
-
-def _require(principal: Principal, roles: tuple[str, ...]) -> None:
-    if principal.role not in roles:
-        raise Forbidden(f"This needs one of the roles: {', '.join(roles)}")
 
 
 def _clean(value: str | None, field: str, *, required: bool = True, limit: int = 200) -> str | None:
@@ -86,7 +82,7 @@ def create_list(
 ) -> ListUpload:
     """Create a list from its first file. The file is checked (type, header, NIK column) before anything is
     stored; it is then stored now (``inline``) or by a worker."""
-    _require(principal, WRITE_ROLES)
+    require_roles(principal, WRITE_ROLES)
     if list_type not in LIST_TYPES:
         raise ValidationFailed(f"list_type must be one of: {', '.join(LIST_TYPES)}")
     owner_text = _clean(owner, "owner")
@@ -105,7 +101,7 @@ def create_list(
     session.add(watch_list)
     session.flush()
     assert watch_list.id is not None
-    audit.record(session, principal, "list.upload", "list", watch_list.id, _upload_detail(upload, new=True))
+    audit.record(session, principal, "list.upload", "list", watch_list.id, upload_detail(upload, new=True))
     return _submit(
         session,
         principal,
@@ -130,10 +126,10 @@ def add_version(
     on_progress: Callable[[int], None] | None = None,
 ) -> ListUpload:
     """Replace a list's rows with a new file; the current version stays active until the new one is stored."""
-    _require(principal, WRITE_ROLES)
+    require_roles(principal, WRITE_ROLES)
     watch_list = _get(session, list_id)
     ingestion.probe(upload.path, "list", columns=columns)
-    audit.record(session, principal, "list.upload", "list", list_id, _upload_detail(upload, new=False))
+    audit.record(session, principal, "list.upload", "list", list_id, upload_detail(upload, new=False))
     return _submit(
         session,
         principal,
@@ -144,10 +140,6 @@ def add_version(
         keep_file=keep_file,
         on_progress=on_progress,
     )
-
-
-def _upload_detail(upload: UploadedFile, *, new: bool) -> dict[str, object]:
-    return {"file_name": upload.name, "size": upload.size, "sha256": upload.sha256, "new": new}
 
 
 def _submit(
@@ -161,19 +153,17 @@ def _submit(
     keep_file: bool,
     on_progress: Callable[[int], None] | None,
 ) -> ListUpload:
-    assert watch_list.id is not None
-    submitted = ingestion.submit(
+    submitted = submit_version(
         session,
+        principal,
         "list",
-        watch_list.id,
+        watch_list,
         upload,
-        uploaded_by=principal.actor,
         inline=inline,
         columns=columns,
-        delete_file_after=not keep_file,
+        keep_file=keep_file,
         on_progress=on_progress,
     )
-    session.refresh(watch_list)
     version = submitted.version
     assert isinstance(version, ListVersion)
     return ListUpload(_view(session, watch_list), version, submitted.job_id, submitted.queued)
@@ -187,7 +177,7 @@ def get_lists(
     election: str | None = None,
     owner: str | None = None,
 ) -> list[ListView]:
-    _require(principal, READ_ROLES)
+    require_roles(principal, READ_ROLES)
     query = select(WatchList).where(col(WatchList.deleted_at).is_(None))
     if list_type:
         query = query.where(col(WatchList.list_type) == list_type)
@@ -199,7 +189,7 @@ def get_lists(
 
 
 def get_list(session: Session, principal: Principal, list_id: int) -> ListView:
-    _require(principal, READ_ROLES)
+    require_roles(principal, READ_ROLES)
     return _view(session, _get(session, list_id))
 
 
@@ -207,11 +197,10 @@ def rejections(
     session: Session, principal: Principal, list_id: int, *, version_id: int | None = None
 ) -> tuple[ListVersion, Iterator[RejectionRow]]:
     """The rejected rows of a version (default: the newest), in line order; the download is audited."""
-    _require(principal, READ_ROLES)
+    require_roles(principal, READ_ROLES)
     view = _view(session, _get(session, list_id))
-    version = next((v for v in view.versions if version_id is None or v.id == version_id), None)
-    if version is None or version.id is None:
-        raise NotFound(f"No such version of list {list_id}")
+    version = pick_version(view.versions, version_id, f"list {list_id}")
+    assert version.id is not None
     audit.record(session, principal, "list.rejections.download", "list", list_id, {"version_id": version.id})
     session.commit()
     return version, ingestion.iter_rejections(session, "list", version.id)
@@ -219,7 +208,7 @@ def rejections(
 
 def delete_list(session: Session, principal: Principal, list_id: int) -> dict[str, int]:
     """Delete a list: entries, rejections and findings citing them are purged; version records stay."""
-    _require(principal, WRITE_ROLES)
+    require_roles(principal, WRITE_ROLES)
     watch_list = _get(session, list_id)
     counts = ingestion.purge(session, "list", watch_list)
     audit.record(session, principal, "list.delete", "list", list_id, counts)

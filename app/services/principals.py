@@ -10,7 +10,10 @@ Roles (``app.models.ROLES``):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from app.errors import Forbidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,13 @@ class Principal:
     def actor(self) -> str:
         """How the audit trail names this caller: ``key:<prefix>`` or ``user:<username>``."""
         return f"{self.kind}:{self.name}"
+
+
+def require_roles(principal: Principal, roles: Iterable[str]) -> None:
+    """Refuse (403) a caller whose role is not among ``roles``; the API's key check says the same."""
+    roles = tuple(roles)
+    if principal.role not in roles:
+        raise Forbidden(f"This needs one of the roles: {', '.join(roles)}")
 
 
 def is_operator(principal: Principal) -> bool:

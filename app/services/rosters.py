@@ -16,7 +16,8 @@ from app.models import Agency, Roster, RosterVersion
 from app.models import Rejection as RejectionRow
 from app.services import agencies, audit, ingestion
 from app.services.ingestion import UploadedFile
-from app.services.principals import Principal, is_operator
+from app.services.principals import Principal, is_operator, require_roles
+from app.services.versions import pick_version, submit_version, upload_detail
 
 READ_ROLES = ("operator", "admin", "auditor")
 WRITE_ROLES = ("operator", "admin")
@@ -39,11 +40,6 @@ class RosterUpload:
     version: RosterVersion
     job_id: int | None
     queued: bool
-
-
-def _require(principal: Principal, roles: tuple[str, ...]) -> None:
-    if principal.role not in roles:
-        raise Forbidden(f"This needs one of the roles: {', '.join(roles)}")
 
 
 def _view(session: Session, roster: Roster) -> RosterView:
@@ -93,7 +89,7 @@ def create_roster(
     on_progress: Callable[[int], None] | None = None,
 ) -> RosterUpload:
     """Create a roster for the operator's agency (admins name the agency) from its first file."""
-    _require(principal, WRITE_ROLES)
+    require_roles(principal, WRITE_ROLES)
     agency = _agency_for_upload(session, principal, agency_code)
     title = (name or "").strip() or upload.name
     if len(title) > 200:
@@ -110,7 +106,7 @@ def create_roster(
         "roster.upload",
         "roster",
         roster.id,
-        _upload_detail(upload, new=True),
+        upload_detail(upload, new=True),
         agency_id=agency.id,
     )
     return _submit(
@@ -137,7 +133,7 @@ def add_version(
     on_progress: Callable[[int], None] | None = None,
 ) -> RosterUpload:
     """Replace a roster's rows with a new file; the active version stays until the new one is stored."""
-    _require(principal, WRITE_ROLES)
+    require_roles(principal, WRITE_ROLES)
     roster = _get(session, principal, roster_id)
     ingestion.probe(upload.path, "roster", columns=columns)
     audit.record(
@@ -146,7 +142,7 @@ def add_version(
         "roster.upload",
         "roster",
         roster_id,
-        _upload_detail(upload, new=False),
+        upload_detail(upload, new=False),
         agency_id=roster.agency_id,
     )
     return _submit(
@@ -161,10 +157,6 @@ def add_version(
     )
 
 
-def _upload_detail(upload: UploadedFile, *, new: bool) -> dict[str, object]:
-    return {"file_name": upload.name, "size": upload.size, "sha256": upload.sha256, "new": new}
-
-
 def _submit(
     session: Session,
     principal: Principal,
@@ -176,19 +168,17 @@ def _submit(
     keep_file: bool,
     on_progress: Callable[[int], None] | None,
 ) -> RosterUpload:
-    assert roster.id is not None
-    submitted = ingestion.submit(
+    submitted = submit_version(
         session,
+        principal,
         "roster",
-        roster.id,
+        roster,
         upload,
-        uploaded_by=principal.actor,
         inline=inline,
         columns=columns,
-        delete_file_after=not keep_file,
+        keep_file=keep_file,
         on_progress=on_progress,
     )
-    session.refresh(roster)
     version = submitted.version
     assert isinstance(version, RosterVersion)
     return RosterUpload(_view(session, roster), version, submitted.job_id, submitted.queued)
@@ -197,7 +187,7 @@ def _submit(
 def get_rosters(
     session: Session, principal: Principal, *, agency_code: str | None = None
 ) -> list[RosterView]:
-    _require(principal, READ_ROLES)
+    require_roles(principal, READ_ROLES)
     query = select(Roster).where(col(Roster.deleted_at).is_(None))
     if is_operator(principal):
         query = query.where(col(Roster.agency_id) == principal.agency_id)
@@ -210,7 +200,7 @@ def get_rosters(
 
 
 def get_roster(session: Session, principal: Principal, roster_id: int) -> RosterView:
-    _require(principal, READ_ROLES)
+    require_roles(principal, READ_ROLES)
     return _view(session, _get(session, principal, roster_id))
 
 
@@ -218,11 +208,10 @@ def rejections(
     session: Session, principal: Principal, roster_id: int, *, version_id: int | None = None
 ) -> tuple[RosterVersion, Iterator[RejectionRow]]:
     """The rejected rows of a version (default: the newest), in line order; the download is audited."""
-    _require(principal, READ_ROLES)
+    require_roles(principal, READ_ROLES)
     view = _view(session, _get(session, principal, roster_id))
-    version = next((v for v in view.versions if version_id is None or v.id == version_id), None)
-    if version is None or version.id is None:
-        raise NotFound(f"No such version of roster {roster_id}")
+    version = pick_version(view.versions, version_id, f"roster {roster_id}")
+    assert version.id is not None
     audit.record(
         session,
         principal,
@@ -238,7 +227,7 @@ def rejections(
 
 def delete_roster(session: Session, principal: Principal, roster_id: int) -> dict[str, int]:
     """Delete a roster: entries, rejections and findings citing them are purged; version records stay."""
-    _require(principal, WRITE_ROLES)
+    require_roles(principal, WRITE_ROLES)
     roster = _get(session, principal, roster_id)
     counts = ingestion.purge(session, "roster", roster)
     audit.record(session, principal, "roster.delete", "roster", roster_id, counts, agency_id=roster.agency_id)

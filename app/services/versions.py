@@ -1,0 +1,63 @@
+"""What lists and rosters do alike with their file versions: audit an upload, submit it, pick a version.
+
+A list and a roster are both a parent of numbered file versions stored by :mod:`app.services.ingestion`;
+:mod:`app.services.lists` and :mod:`app.services.rosters` decide who may act on which parent and keep
+their own audit actions, and share these steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from app.errors import NotFound
+from app.services import ingestion
+from app.services.ingestion import Parent, Source, Submitted, UploadedFile, VersionRow
+from app.services.principals import Principal
+
+V = TypeVar("V", bound=VersionRow)
+
+
+def upload_detail(upload: UploadedFile, *, new: bool) -> dict[str, object]:
+    """The audit detail of an upload: which file, and whether it created its parent."""
+    return {"file_name": upload.name, "size": upload.size, "sha256": upload.sha256, "new": new}
+
+
+def submit_version(
+    session: Session,
+    principal: Principal,
+    source: Source,
+    parent: Parent,
+    upload: UploadedFile,
+    *,
+    inline: bool,
+    columns: Mapping[str, str | int] | None,
+    keep_file: bool,
+    on_progress: Callable[[int], None] | None,
+) -> Submitted:
+    """Store ``upload`` as ``parent``'s next version (now or by a worker) and reload ``parent``, whose
+    active version may have changed."""
+    assert parent.id is not None
+    submitted = ingestion.submit(
+        session,
+        source,
+        parent.id,
+        upload,
+        uploaded_by=principal.actor,
+        inline=inline,
+        columns=columns,
+        delete_file_after=not keep_file,
+        on_progress=on_progress,
+    )
+    session.refresh(parent)
+    return submitted
+
+
+def pick_version(versions: Sequence[V], version_id: int | None, parent_name: str) -> V:
+    """The version with ``version_id`` among ``versions`` (newest first), or the newest; 404 if none."""
+    version = next((v for v in versions if version_id is None or v.id == version_id), None)
+    if version is None or version.id is None:
+        raise NotFound(f"No such version of {parent_name}")
+    return version
