@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.versions import VersionOut, VersionStatus, version_out
+from app.schemas.versions import VersionOut, VersionStatus, latest_summary, version_out
 
 if TYPE_CHECKING:
     from app.services.lists import ListUpload, ListView
@@ -55,12 +55,8 @@ def list_out(view: ListView, *, detail: bool = False) -> ListOut | ListDetail:
         "owner": row.owner,
         "election": row.election,
         "region": row.region,
-        "status": latest.status if latest else "pending",
+        **latest_summary(latest),
         "active_version_id": row.active_version_id,
-        "rows_processed": latest.rows_processed if latest else 0,
-        "accepted": latest.accepted if latest else 0,
-        "rejected": latest.rejected if latest else 0,
-        "flagged": latest.flagged if latest else 0,
         "created_by": row.created_by,
         "created_at": row.created_at,
     }

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from app.schemas.versions import VersionOut, VersionStatus, version_out
+from app.schemas.versions import VersionOut, VersionStatus, latest_summary, version_out
 
 if TYPE_CHECKING:
     from app.services.rosters import RosterUpload, RosterView
@@ -50,12 +50,8 @@ def roster_out(view: RosterView, *, detail: bool = False) -> RosterOut | RosterD
         "agency_id": view.agency.id,
         "agency_code": view.agency.code,
         "name": row.name,
-        "status": latest.status if latest else "pending",
+        **latest_summary(latest),
         "active_version_id": row.active_version_id,
-        "rows_processed": latest.rows_processed if latest else 0,
-        "accepted": latest.accepted if latest else 0,
-        "rejected": latest.rejected if latest else 0,
-        "flagged": latest.flagged if latest else 0,
         "created_by": row.created_by,
         "created_at": row.created_at,
     }

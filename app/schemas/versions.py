@@ -49,6 +49,17 @@ class RejectionPage(BaseModel):
     items: list[RejectionOut]
 
 
+def latest_summary(latest: Any) -> dict[str, Any]:
+    """Status and row counts a list or roster shows from its newest version (``None``: nothing stored yet)."""
+    return {
+        "status": latest.status if latest else "pending",
+        "rows_processed": latest.rows_processed if latest else 0,
+        "accepted": latest.accepted if latest else 0,
+        "rejected": latest.rejected if latest else 0,
+        "flagged": latest.flagged if latest else 0,
+    }
+
+
 def version_out(version: Any) -> VersionOut:
     """From a ``ListVersion`` or ``RosterVersion`` row."""
     return VersionOut.model_validate(version).model_copy(update={"columns": dict(version.column_map or {})})
