@@ -5,7 +5,7 @@ Thin: :mod:`app.services.lists` checks roles, stores files through ingestion and
 
 from __future__ import annotations
 
-from itertools import islice
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -14,24 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import SessionDep, SettingsDep
 from app.errors import NetraError
-from app.models import ListVersion
 from app.services import lists
 from app.services.principals import Principal
-from app.web import CsrfDep
+from app.web import CsrfDep, versions
 from app.web import messages as msg
-from app.web.access import StewardUser, flash, is_htmx, render
+from app.web.access import StewardUser, flash, render
 from app.web.uploads import inline, receive, rejections_csv
 
 router = APIRouter(include_in_schema=False)
-
-PREVIEW_REJECTIONS = 20
-BUSY = ("pending", "processing")
-
-
-def _progress(version: ListVersion | None) -> int | None:
-    if version is None or not version.rows_total:
-        return None
-    return min(100, round(100 * version.rows_processed / version.rows_total))
 
 
 def _catalogue(
@@ -93,7 +83,7 @@ async def upload_list(
         return await run_in_threadpool(
             lambda: _catalogue(request, session, user, error=error, form=form, status_code=status)
         )
-    flash(request, _uploaded_text(result.queued))
+    flash(request, versions.uploaded_text(result.queued))
     return RedirectResponse(f"/daftar-pembanding/{result.view.watch_list.id}", status_code=303)
 
 
@@ -118,28 +108,19 @@ def _field_error(exc: NetraError) -> str:
     return msg.explain_error(exc)
 
 
-def _uploaded_text(queued: bool) -> str:
-    if queued:
-        return "Berkas diterima dan sedang diproses. Kemajuan tampil di bawah."
-    return "Berkas selesai diproses. Lihat laporan baris di bawah."
-
-
 @router.get("/daftar-pembanding/{list_id}", response_class=HTMLResponse)
 def list_page(request: Request, session: SessionDep, user: StewardUser, list_id: int) -> Response:
     view = lists.get_list(session, user, list_id)
     latest = view.latest
-    preview = []
-    if latest is not None and latest.rejected and latest.status not in BUSY:
-        _version, rows = lists.rejections(session, user, list_id, version_id=latest.id)
-        preview = list(islice(rows, PREVIEW_REJECTIONS))
+    preview = versions.rejection_preview(latest, partial(lists.rejections, session, user, list_id))
     context: dict[str, Any] = {
         "title": view.watch_list.owner,
         "user": user,
         "view": view,
         "wl": view.watch_list,
         "latest": latest,
-        "busy": latest is not None and latest.status in BUSY,
-        "percent": _progress(latest),
+        "busy": versions.is_busy(latest),
+        "percent": versions.progress(latest),
         "preview": preview,
     }
     return render(request, "pages/list.html", context)
@@ -147,41 +128,16 @@ def list_page(request: Request, session: SessionDep, user: StewardUser, list_id:
 
 @router.get("/daftar-pembanding/{list_id}/status", response_class=HTMLResponse)
 def list_status(request: Request, session: SessionDep, user: StewardUser, list_id: int) -> Response:
-    view = lists.get_list(session, user, list_id)
-    latest = view.latest
-    if is_htmx(request) and (latest is None or latest.status not in BUSY):
-        return Response(status_code=204, headers={"HX-Refresh": "true"})
-    context = {
-        "user": user,
-        "latest": latest,
-        "percent": _progress(latest),
-        "busy": True,
-        "status_url": f"/daftar-pembanding/{list_id}/status",
-    }
-    return render(request, "pages/_version_progress.html", context)
+    latest = lists.get_list(session, user, list_id).latest
+    return versions.progress_fragment(request, user, latest, f"/daftar-pembanding/{list_id}/status")
 
 
 @router.post("/daftar-pembanding/{list_id}/versi", response_class=HTMLResponse)
 async def upload_version(
     request: Request, session: SessionDep, settings: SettingsDep, user: StewardUser, list_id: int
 ) -> Response:
-    try:
-        upload = await receive(request, settings)
-    except NetraError as exc:
-        flash(request, msg.explain_error(exc), "error")
-        return RedirectResponse(f"/daftar-pembanding/{list_id}", status_code=303)
-    try:
-        result = await run_in_threadpool(
-            lambda: lists.add_version(session, user, list_id, upload.file, inline=inline(upload, settings))
-        )
-    except NetraError as exc:
-        upload.discard()
-        if exc.status == 404:
-            raise
-        flash(request, msg.explain_error(exc), "error")
-        return RedirectResponse(f"/daftar-pembanding/{list_id}", status_code=303)
-    flash(request, _uploaded_text(result.queued))
-    return RedirectResponse(f"/daftar-pembanding/{list_id}", status_code=303)
+    add_version = partial(lists.add_version, session, user, list_id)
+    return await versions.upload_version(request, settings, f"/daftar-pembanding/{list_id}", add_version)
 
 
 @router.get("/daftar-pembanding/{list_id}/versi/{version_id}/penolakan.csv")

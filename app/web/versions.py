@@ -1,0 +1,102 @@
+"""The file-version parts a list page and a roster page share: progress, rejection preview, new versions.
+
+Both resources store numbered file versions the same way (:mod:`app.services.versions`), so their pages
+show a version being stored, preview its rejected rows and take a replacement file alike; each page passes
+its own URLs and binds its own service calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import islice
+from typing import Protocol
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from app.config import Settings
+from app.errors import NetraError
+from app.models import ListVersion, Rejection, RosterVersion
+from app.services.principals import Principal
+from app.web import messages as msg
+from app.web.access import flash, is_htmx, render
+from app.web.uploads import inline, receive
+
+PREVIEW_REJECTIONS = 20
+BUSY = ("pending", "processing")
+
+Version = ListVersion | RosterVersion
+
+
+class _Submitted(Protocol):
+    queued: bool
+
+
+def is_busy(version: Version | None) -> bool:
+    return version is not None and version.status in BUSY
+
+
+def progress(version: Version | None) -> int | None:
+    """Percent of the rows stored, once the total is known."""
+    if version is None or not version.rows_total:
+        return None
+    return min(100, round(100 * version.rows_processed / version.rows_total))
+
+
+def rejection_preview(
+    latest: Version | None, rejections: Callable[..., tuple[Version, Iterable[Rejection]]]
+) -> list[Rejection]:
+    """The first rejected rows of a stored newest version, read through ``rejections(version_id=…)``."""
+    if latest is None or not latest.rejected or latest.status in BUSY:
+        return []
+    _version, rows = rejections(version_id=latest.id)
+    return list(islice(rows, PREVIEW_REJECTIONS))
+
+
+def progress_fragment(request: Request, user: Principal, latest: Version | None, status_url: str) -> Response:
+    """The progress bar htmx polls while a version is stored; once it is done, the whole page reloads."""
+    if is_htmx(request) and not is_busy(latest):
+        return Response(status_code=204, headers={"HX-Refresh": "true"})
+    context = {
+        "user": user,
+        "latest": latest,
+        "percent": progress(latest),
+        "busy": True,
+        "status_url": status_url,
+    }
+    return render(request, "pages/_version_progress.html", context)
+
+
+def uploaded_text(queued: bool) -> str:
+    if queued:
+        return "Berkas diterima dan sedang diproses. Kemajuan tampil di bawah."
+    return "Berkas selesai diproses. Lihat laporan baris di bawah."
+
+
+async def upload_version(
+    request: Request,
+    settings: Settings,
+    page_url: str,
+    add_version: Callable[..., _Submitted],
+) -> Response:
+    """The "new version" form: store the file through ``add_version(file, inline=…)`` and go back to the page.
+
+    Problems with the file are flashed on the page; a parent that does not exist (or is not the caller's)
+    stays a 404.
+    """
+    try:
+        upload = await receive(request, settings)
+    except NetraError as exc:
+        flash(request, msg.explain_error(exc), "error")
+        return RedirectResponse(page_url, status_code=303)
+    try:
+        result = await run_in_threadpool(add_version, upload.file, inline=inline(upload, settings))
+    except NetraError as exc:
+        upload.discard()
+        if exc.status == 404:
+            raise
+        flash(request, msg.explain_error(exc), "error")
+        return RedirectResponse(page_url, status_code=303)
+    flash(request, uploaded_text(result.queued))
+    return RedirectResponse(page_url, status_code=303)
