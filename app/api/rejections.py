@@ -19,6 +19,7 @@ from app.api.params import MAX_ID
 from app.models import Rejection
 from app.schemas.problem import problem_responses
 from app.schemas.versions import REJECTION_CSV_COLUMNS, RejectionOut, RejectionPage
+from app.spreadsheet import escape_cell
 
 SUMMARY = "Rejected rows of a version (CSV by default, JSON with format=json)"
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -49,11 +50,6 @@ def rejections_response(rows: Iterator[Rejection], version_id: int, format: str,
     )
 
 
-def _safe(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula when the CSV is opened in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def _csv_lines(rows: Iterator[Rejection]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -61,7 +57,7 @@ def _csv_lines(rows: Iterator[Rejection]) -> Iterator[str]:
     writer.writerow(REJECTION_CSV_COLUMNS)
     for count, row in enumerate(rows, 1):
         raw = json.dumps(row.raw, ensure_ascii=False)
-        writer.writerow([row.line, row.reason, _safe(row.message), _safe(raw)])
+        writer.writerow([row.line, row.reason, escape_cell(row.message), escape_cell(raw)])
         if count % 1000 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -36,6 +36,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.principals import Principal, can_read_findings, is_operator
+from app.spreadsheet import escape_cell
 from matching import matcher
 from matching.nik import mask_nik as matching_mask_nik
 
@@ -43,9 +44,6 @@ SortOrder = Literal["score_desc", "score_asc", "id"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("score_desc", "score_asc", "id")
 MAX_PAGE = 500
 EXPORT_PAGE = 2000
-
-# OWASP "CSV injection": a spreadsheet treats a cell starting with these as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -121,17 +119,6 @@ def explanation_text(kind: str, match_class: str, score: float, explanation: Seq
 
 def finding_text(finding: Finding) -> str:
     return explanation_text(finding.kind, finding.match_class, finding.score, finding.explanation)
-
-
-def escape_cell(value: str) -> str:
-    """Defuse spreadsheet formulas (CSV/formula injection): prefix a quote to cells a spreadsheet would run.
-
-    >>> escape_cell("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
-    >>> escape_cell("Siti")
-    'Siti'
-    """
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
 
 
 # --- tenancy -------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from app.api.uploads import Upload, receive_upload
 from app.config import Settings
 from app.errors import Forbidden
 from app.models import Rejection
+from app.spreadsheet import escape_cell
 from app.web import SESSION_CSRF
 from app.web.messages import rejection_text
 
@@ -53,10 +54,8 @@ def _rejection_lines(rows: Iterable[Rejection]) -> Iterator[str]:
     writer.writerow(["baris", "kode_alasan", "alasan", "isi_baris"])
     yield flush()
     for row in rows:
-        cells = " | ".join(f"{key}: {value}" for key, value in (row.raw or {}).items())
         # Cells from uploaded files may start with "=": quote them so a spreadsheet never runs them.
-        if cells[:1] in ("=", "+", "-", "@"):
-            cells = "'" + cells
+        cells = escape_cell(" | ".join(f"{key}: {value}" for key, value in (row.raw or {}).items()))
         writer.writerow([row.line, row.reason, rejection_text(row.reason, row.message), cells])
         yield flush()
 
