@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app import db
 from app.config import Settings
+from app.ratelimit import ClientLimiter, get_limiter, request_client
 from app.services import auth
 from app.services.principals import Principal, require_roles
 
@@ -38,6 +39,20 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_client_limiter(settings: SettingsDep) -> ClientLimiter:
+    """The public self-check's per-client rate limiter (the API and the web pages share one)."""
+    return get_limiter(settings)
+
+
+def get_client(request: Request, settings: SettingsDep) -> str:
+    """The address a public request is counted against (see :func:`app.ratelimit.client_address`)."""
+    return request_client(request, settings)
+
+
+LimiterDep = Annotated[ClientLimiter, Depends(get_client_limiter)]
+ClientDep = Annotated[str, Depends(get_client)]
 
 
 def current_key(

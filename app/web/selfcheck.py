@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.deps import SessionDep, SettingsDep
+from app.deps import ClientDep, LimiterDep, SessionDep, SettingsDep
 from app.errors import NetraError, RateLimited
-from app.ratelimit import ClientLimiter, get_limiter, request_client
 from app.services import misuse, selfcheck
 from app.web import templates
 
@@ -22,18 +21,6 @@ router = APIRouter(include_in_schema=False)
 
 LIST_TYPE_LABELS = {"party_member": "Anggota partai politik", "supporter": "Pendukung calon"}
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
-
-
-def _limiter(settings: SettingsDep) -> ClientLimiter:
-    return get_limiter(settings)
-
-
-def _client(request: Request, settings: SettingsDep) -> str:
-    return request_client(request, settings)
-
-
-LimiterDep = Annotated[ClientLimiter, Depends(_limiter)]
-ClientDep = Annotated[str, Depends(_client)]
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.params import id_path
-from app.deps import CurrentKey, SessionDep, SettingsDep, require_role
-from app.ratelimit import ClientLimiter, get_limiter, request_client
+from app.deps import ClientDep, CurrentKey, LimiterDep, SessionDep, SettingsDep, require_role
 from app.services import misuse, selfcheck
 
 # Public: no API key, rate limited per client. Every path starts with /self-check (see app/api/__init__.py).
@@ -27,18 +26,6 @@ router = APIRouter(
     tags=["misuse-reports"],
     dependencies=[Depends(require_role("steward", "auditor", "admin"))],
 )
-
-
-def _limiter(settings: SettingsDep) -> ClientLimiter:
-    return get_limiter(settings)
-
-
-def _client(request: Request, settings: SettingsDep) -> str:
-    return request_client(request, settings)
-
-
-LimiterDep = Annotated[ClientLimiter, Depends(_limiter)]
-ClientDep = Annotated[str, Depends(_client)]
 
 
 class SelfCheckRequest(BaseModel):
