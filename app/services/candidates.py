@@ -36,7 +36,21 @@ KEY_COLUMNS: tuple[str, ...] = ("nik_k1", "nik_k2", "nik_k3", "nik_k4", "person_
 ProgressCallback = Callable[[int, int, int, int], None]  # (rows done, rows total, findings, rows matched)
 
 _R = RosterEntry.__table__.alias("r")  # type: ignore[attr-defined]
-_L = ListEntry.__table__.alias("l")  # type: ignore[attr-defined]
+_L = LIST_ENTRIES = ListEntry.__table__.alias("l")  # type: ignore[attr-defined]
+
+# A list entry as :func:`list_entry` takes it, after its id and version: check runs and the synchronous
+# match (:mod:`app.services.match`) select the same columns so both score the same input.
+LIST_ENTRY_COLUMNS = (
+    _L.c.id,
+    _L.c.version_id,
+    _L.c.nik,
+    _L.c.nik_raw,
+    _L.c.name,
+    _L.c.birth_date,
+    _L.c.regency,
+    _L.c.gender,
+    _L.c.numeric_cell,
+)
 
 
 @dataclass
@@ -81,15 +95,7 @@ def candidate_rows(
             _R.c.name,
             _R.c.nip,
             _R.c.numeric_cell,
-            _L.c.id,
-            _L.c.version_id,
-            _L.c.nik,
-            _L.c.nik_raw,
-            _L.c.name,
-            _L.c.birth_date,
-            _L.c.regency,
-            _L.c.gender,
-            _L.c.numeric_cell,
+            *LIST_ENTRY_COLUMNS,
             _R.c.nik_k1,
             _L.c.nik_k1,
         )

@@ -17,9 +17,8 @@ from sqlalchemy import select, union_all
 from sqlmodel import Session
 
 from app.errors import Forbidden, PayloadTooLarge
-from app.models import ListEntry
 from app.services import audit
-from app.services.candidates import KEY_COLUMNS, list_entry
+from app.services.candidates import KEY_COLUMNS, LIST_ENTRIES, LIST_ENTRY_COLUMNS, list_entry
 from app.services.checks import select_lists
 from app.services.principals import Principal
 from matching import matcher
@@ -28,7 +27,7 @@ from matching.blocking import roster_keys
 MAX_PEOPLE = 1000
 CHECKS_PATH = "/api/v1/checks"
 
-_L = ListEntry.__table__.alias("l")  # type: ignore[attr-defined]
+_L = LIST_ENTRIES  # the alias LIST_ENTRY_COLUMNS belong to: one FROM, not a cross join
 
 
 @dataclass(frozen=True)
@@ -69,18 +68,7 @@ def _candidate_entries(
     if not parts:
         return []
     ids = union_all(*parts).subquery("k")
-    query = select(
-        _L.c.id,
-        _L.c.version_id,
-        _L.c.nik,
-        _L.c.nik_raw,
-        _L.c.name,
-        _L.c.birth_date,
-        _L.c.regency,
-        _L.c.gender,
-        _L.c.numeric_cell,
-        _L.c.line,
-    ).where(_L.c.id.in_(select(ids.c.id)))
+    query = select(*LIST_ENTRY_COLUMNS, _L.c.line).where(_L.c.id.in_(select(ids.c.id)))
     return list(session.execute(query).all())
 
 
