@@ -41,7 +41,7 @@ from app.models import (
     WatchList,
     utcnow,
 )
-from app.services import audit, candidates, jobs
+from app.services import audit, candidates, jobs, rosters
 from app.services.findings import require_reader, visible_run
 from app.services.principals import Principal, is_operator
 
@@ -69,17 +69,6 @@ class RunListVersion:
 
 
 # --- creating runs -------------------------------------------------------------------------------------
-
-
-def _visible_roster(session: Session, principal: Principal, roster_id: int) -> Roster:
-    roster = session.get(Roster, roster_id)
-    if (
-        roster is None
-        or roster.deleted_at is not None
-        or (is_operator(principal) and roster.agency_id != principal.agency_id)
-    ):
-        raise NotFound(f"Roster {roster_id} not found")
-    return roster
 
 
 def select_lists(
@@ -162,7 +151,7 @@ def start_run(
     """Queue a check of the roster's active version against the active lists passing the filters. Commits."""
     if principal.role not in ("operator", "admin"):
         raise Forbidden("Only an agency operator or an admin starts checks")
-    roster = _visible_roster(session, principal, roster_id)
+    roster = rosters.visible_roster(session, principal, roster_id)
     filters: dict[str, Any] = {}
     if election:
         filters["election"] = election

@@ -50,7 +50,8 @@ def _view(session: Session, roster: Roster) -> RosterView:
     return RosterView(roster, agency, [v for v in versions if isinstance(v, RosterVersion)])
 
 
-def _get(session: Session, principal: Principal, roster_id: int) -> Roster:
+def visible_roster(session: Session, principal: Principal, roster_id: int) -> Roster:
+    """A live roster the caller may see; otherwise 404, so another agency's ids reveal nothing."""
     roster = session.get(Roster, roster_id)
     if (
         roster is None
@@ -134,7 +135,7 @@ def add_version(
 ) -> RosterUpload:
     """Replace a roster's rows with a new file; the active version stays until the new one is stored."""
     require_roles(principal, WRITE_ROLES)
-    roster = _get(session, principal, roster_id)
+    roster = visible_roster(session, principal, roster_id)
     ingestion.probe(upload.path, "roster", columns=columns)
     audit.record(
         session,
@@ -201,7 +202,7 @@ def get_rosters(
 
 def get_roster(session: Session, principal: Principal, roster_id: int) -> RosterView:
     require_roles(principal, READ_ROLES)
-    return _view(session, _get(session, principal, roster_id))
+    return _view(session, visible_roster(session, principal, roster_id))
 
 
 def rejections(
@@ -209,7 +210,7 @@ def rejections(
 ) -> tuple[RosterVersion, Iterator[RejectionRow]]:
     """The rejected rows of a version (default: the newest), in line order; the download is audited."""
     require_roles(principal, READ_ROLES)
-    view = _view(session, _get(session, principal, roster_id))
+    view = _view(session, visible_roster(session, principal, roster_id))
     version = pick_version(view.versions, version_id, f"roster {roster_id}")
     assert version.id is not None
     audit.record(
@@ -228,7 +229,7 @@ def rejections(
 def delete_roster(session: Session, principal: Principal, roster_id: int) -> dict[str, int]:
     """Delete a roster: entries, rejections and findings citing them are purged; version records stay."""
     require_roles(principal, WRITE_ROLES)
-    roster = _get(session, principal, roster_id)
+    roster = visible_roster(session, principal, roster_id)
     counts = ingestion.purge(session, "roster", roster)
     audit.record(session, principal, "roster.delete", "roster", roster_id, counts, agency_id=roster.agency_id)
     session.commit()
