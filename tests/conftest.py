@@ -22,6 +22,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -35,6 +36,7 @@ from app.config import Settings
 from app.deps import get_session
 from app.main import create_app
 from app.models import Agency
+from app.ratelimit import get_limiter
 from tests import factories
 
 TEST_DATABASE_ENV = "NETRA_TEST_DATABASE_URL"
@@ -207,3 +209,26 @@ def operator_key(session: Session, agency: Agency) -> str:
 def auth() -> Callable[[str], dict[str, str]]:
     """``client.get(url, headers=auth(key))``."""
     return factories.auth_headers
+
+
+@pytest.fixture
+def make_client(settings: Settings, session: Session) -> Iterator[factories.ClientMaker]:
+    """A client of an app built with ``settings`` changed by ``overrides``; its limiter starts empty."""
+    clients: list[TestClient] = []
+
+    def make(*, peer: str = "203.0.113.10", **overrides: Any) -> TestClient:
+        app_settings = settings.model_copy(update={**factories.RELAXED_SELFCHECK, **overrides})
+        get_limiter(app_settings).reset()
+        app = create_app(app_settings)
+
+        def test_session() -> Iterator[Session]:
+            yield session
+
+        app.dependency_overrides[get_session] = test_session
+        test_client = TestClient(app, client=(peer, 50000))
+        clients.append(test_client)
+        return test_client
+
+    yield make
+    for test_client in clients:
+        test_client.close()

@@ -6,14 +6,30 @@ Each factory commits, which inside the test transaction only releases a savepoin
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.models import Agency, ApiKey, User, utcnow
+from app.models import Agency, ApiKey, ListEntry, ListVersion, User, WatchList, utcnow
 from app.security import generate_api_key, hash_password
 
 DEFAULT_PASSWORD = "kata-sandi-uji-123"
+
+# NIKs to put on lists with create_listing.
+NIK = "3275014101900001"  # Bekasi, born 1 Jan 1990, female (day + 40)
+OTHER_NIK = "3275010202850002"
+
+# The make_client fixture (tests/conftest.py): an app client built with changed settings.
+ClientMaker = Callable[..., TestClient]
+
+# Self-check settings for make_client: generous limits, so that only the tests about limits meet them.
+RELAXED_SELFCHECK: dict[str, Any] = {
+    "selfcheck_rate_limits": "1000/minute",
+    "selfcheck_report_rate_limits": "1000/minute",
+    "selfcheck_challenge_after": 0,
+}
 
 _counter = itertools.count(1)
 
@@ -92,3 +108,45 @@ def create_user(
     session.add(user)
     session.commit()
     return user
+
+
+def create_listing(
+    session: Session,
+    nik: str,
+    name: str,
+    *,
+    list_type: str = "party_member",
+    owner: str = "Partai Contoh",
+    election: str = "Pemilu 2024",
+    region: str | None = "Kota Bekasi",
+    active: bool = True,
+    deleted: bool = False,
+) -> WatchList:
+    """A list with one version holding one entry; the version is made active unless ``active=False``."""
+    watch_list = WatchList(
+        list_type=list_type,
+        owner=owner,
+        election=election,
+        region=region,
+        created_by="test",
+        deleted_at=utcnow() if deleted else None,
+    )
+    session.add(watch_list)
+    session.flush()
+    assert watch_list.id is not None
+    version = ListVersion(
+        list_id=watch_list.id,
+        status="active" if active else "superseded",
+        file_name="daftar.csv",
+        file_sha256="0" * 64,
+        uploaded_by="test",
+    )
+    session.add(version)
+    session.flush()
+    assert version.id is not None
+    session.add(ListEntry(version_id=version.id, line=2, nik=nik, nik_raw=nik, name=name))
+    if active:
+        watch_list.active_version_id = version.id
+        session.add(watch_list)
+    session.commit()
+    return watch_list

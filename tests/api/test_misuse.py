@@ -16,8 +16,7 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.models import AuditEvent, MisuseReport
 from app.services.selfcheck import issue_report_token
-from tests.api.test_selfcheck import NIK, OTHER_NIK, ClientMaker, create_listing
-from tests.api.test_selfcheck import make_client as make_client  # a fixture shared with these tests
+from tests.factories import NIK, OTHER_NIK, ClientMaker, create_listing
 
 Auth = Callable[[str], dict[str, str]]
 

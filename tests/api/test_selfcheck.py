@@ -3,95 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app import challenge
-from app.config import Settings
-from app.deps import get_session
-from app.main import create_app
-from app.models import AuditEvent, ListEntry, ListVersion, WatchList, utcnow
-from app.ratelimit import client_address, get_limiter, parse_networks
-
-NIK = "3275014101900001"  # Bekasi, born 1 Jan 1990, female (day + 40)
-OTHER_NIK = "3275010202850002"
-ClientMaker = Callable[..., TestClient]
-
-# Generous limits so that only the tests about limits meet them.
-RELAXED: dict[str, Any] = {
-    "selfcheck_rate_limits": "1000/minute",
-    "selfcheck_report_rate_limits": "1000/minute",
-    "selfcheck_challenge_after": 0,
-}
-
-
-def create_listing(
-    session: Session,
-    nik: str,
-    name: str,
-    *,
-    list_type: str = "party_member",
-    owner: str = "Partai Contoh",
-    election: str = "Pemilu 2024",
-    region: str | None = "Kota Bekasi",
-    active: bool = True,
-    deleted: bool = False,
-) -> WatchList:
-    """A list with one version holding one entry; the version is made active unless ``active=False``."""
-    watch_list = WatchList(
-        list_type=list_type,
-        owner=owner,
-        election=election,
-        region=region,
-        created_by="test",
-        deleted_at=utcnow() if deleted else None,
-    )
-    session.add(watch_list)
-    session.flush()
-    assert watch_list.id is not None
-    version = ListVersion(
-        list_id=watch_list.id,
-        status="active" if active else "superseded",
-        file_name="daftar.csv",
-        file_sha256="0" * 64,
-        uploaded_by="test",
-    )
-    session.add(version)
-    session.flush()
-    assert version.id is not None
-    session.add(ListEntry(version_id=version.id, line=2, nik=nik, nik_raw=nik, name=name))
-    if active:
-        watch_list.active_version_id = version.id
-        session.add(watch_list)
-    session.commit()
-    return watch_list
-
-
-@pytest.fixture
-def make_client(settings: Settings, session: Session) -> Iterator[ClientMaker]:
-    """A client of an app built with ``settings`` changed by ``overrides``; its limiter starts empty."""
-    clients: list[TestClient] = []
-
-    def make(*, peer: str = "203.0.113.10", **overrides: Any) -> TestClient:
-        app_settings = settings.model_copy(update={**RELAXED, **overrides})
-        get_limiter(app_settings).reset()
-        app = create_app(app_settings)
-
-        def test_session() -> Iterator[Session]:
-            yield session
-
-        app.dependency_overrides[get_session] = test_session
-        test_client = TestClient(app, client=(peer, 50000))
-        clients.append(test_client)
-        return test_client
-
-    yield make
-    for test_client in clients:
-        test_client.close()
+from app.models import AuditEvent
+from app.ratelimit import client_address, parse_networks
+from tests.factories import NIK, OTHER_NIK, ClientMaker, create_listing
 
 
 def lookup_events(session: Session) -> list[AuditEvent]:

@@ -8,8 +8,7 @@ from html import unescape
 from sqlmodel import Session, select
 
 from app.models import MisuseReport
-from tests.api.test_selfcheck import NIK, ClientMaker, create_listing
-from tests.api.test_selfcheck import make_client as make_client  # a fixture shared with these tests
+from tests.factories import NIK, ClientMaker, create_listing
 
 WORDS = {
     "nol": 0,
