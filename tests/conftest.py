@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session
 
 from app import db
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.deps import get_session
 from app.main import create_app
 from app.models import Agency
@@ -232,3 +232,14 @@ def make_client(settings: Settings, session: Session) -> Iterator[factories.Clie
     yield make
     for test_client in clients:
         test_client.close()
+
+
+@pytest.fixture
+def cli_environment(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Iterator[None]:
+    """The environment ``netra`` reads its settings from: the test database, run from a scratch folder."""
+    monkeypatch.setenv("NETRA_DATABASE_URL", database_url)
+    monkeypatch.setenv("NETRA_SECRET_KEY", "cli-test-secret-that-is-long-enough-000000")
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,8 @@ from tests import factories
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def test_settings(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setenv("NETRA_DATABASE_URL", database_url)
-    monkeypatch.setenv("NETRA_SECRET_KEY", "cli-test-secret-that-is-long-enough-000000")
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+# Settings from the environment, as the command reads them (see the cli_environment fixture).
+pytestmark = pytest.mark.usefixtures("cli_environment")
 
 
 def test_agencies_create_and_list(session: Session) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +13,6 @@ from typer.testing import CliRunner
 
 from app import cli
 from app.cli_data import MATCH_COLUMNS
-from app.config import get_settings
 from app.models import Agency, AuditEvent, ListVersion, Roster, WatchList
 
 runner = CliRunner()
@@ -34,14 +32,8 @@ PARTY = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def cli_settings(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setenv("NETRA_DATABASE_URL", database_url)
-    monkeypatch.setenv("NETRA_SECRET_KEY", "cli-test-secret-that-is-long-enough-000000")
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+# Settings from the environment, as the command reads them (see the cli_environment fixture).
+pytestmark = pytest.mark.usefixtures("cli_environment")
 
 
 def write(path: Path, rows: list[list[str]]) -> Path:
