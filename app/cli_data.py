@@ -7,25 +7,28 @@ database: it reads the files with :mod:`app.ingest` and matches them in memory w
 
 from __future__ import annotations
 
+import bisect
 import csv
+import functools
 import getpass
 import json
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from itertools import repeat
+from itertools import accumulate, repeat
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from app.ingest.batch import FastRows, iter_chunks
+from app.ingest.batch import Chunk, iter_chunks
 from app.ingest.readers import DEFAULT_LIMITS, IngestError, open_table
 from app.ingest.rows import Record, Rejection, RowValidator
 from app.services.principals import Principal
@@ -193,27 +196,128 @@ class ListSource:
 
 
 def _read(
-    path: Path,
-    kind: str,
-    on_record: Callable[[Record], None],
-    on_rows: Callable[[int], None],
-    on_fast: Callable[[FastRows], None],
+    path: Path, kind: str, on_chunk: Callable[[Chunk], None], on_rows: Callable[[int], None]
 ) -> list[Rejection]:
-    """Validate every row a chunk at a time; hand each accepted record to ``on_record`` and each chunk's
-    bulk-decided rows to ``on_fast`` (so callers keep only what they need: 2M full records with their
-    parses would take gigabytes) and return the rejections."""
+    """Validate every row a chunk at a time; hand each chunk's accepted rows to ``on_chunk`` (so callers keep
+    only what they need: 2M full records with their parses would take gigabytes) and return the
+    rejections."""
     rejections: list[Rejection] = []
     with open_table(path, kind=kind, limits=DEFAULT_LIMITS) as table:  # type: ignore[arg-type]
         validator = RowValidator(table.columns, kind)  # type: ignore[arg-type]
         done = 0
         for chunk in iter_chunks(validator, table):
-            for record in chunk.records:
-                on_record(record)
-            on_fast(chunk.fast)
+            on_chunk(chunk)
             rejections += chunk.rejections
             on_rows(validator.summary.rows - done)
             done = validator.summary.rows
     return rejections
+
+
+def _in_line_order(chunk: Chunk) -> Iterator[Record | tuple[int, int]]:
+    """The chunk's accepted rows in line order: each record, and runs ``(start, end)`` of its fast rows."""
+    start = 0
+    for record in chunk.records:
+        end = bisect.bisect(chunk.fast.lines, record.line, lo=start)
+        if end > start:
+            yield start, end
+        yield record
+        start = end
+    if len(chunk.fast) > start:
+        yield start, len(chunk.fast)
+
+
+class _ListRows(Sequence[m.ListEntry]):
+    """The accepted rows of every list file, kept as compact columns; ``ListEntry`` objects are made when the
+    matcher asks for them (2M rows as objects with their strings took over a gigabyte).
+
+    A position is the entry's ``ref``; rows are appended in file order, files one after the other.
+    """
+
+    def __init__(self) -> None:
+        self.nik = array("q")  # bulk-decided rows: the 16-digit NIK; -1: a record kept whole in ``slow``
+        self.line = array("q")
+        self.source = array("H")
+        self.gender = bytearray()  # 0 None, 1 "M", 2 "F"
+        self.regency: list[str | None] = []
+        self.slow: dict[int, tuple[m.ListEntry, str]] = {}
+        self._blobs: list[str] = []  # names, one string per run of rows ...
+        self._firsts: list[int] = []  # ... starting at this position ...
+        self._offsets: list[array[int]] = []  # ... and each name's start in the string (plus the end)
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    def add(self, chunk: Chunk, source: int) -> None:
+        fast = chunk.fast
+        for part in _in_line_order(chunk):
+            if isinstance(part, Record):
+                position = len(self.line)
+                self.slow[position] = (_list_entry(part, position), _nik_text(part))
+                self._append(source, [-1], [part.line], [part.name], [None], [None])
+            else:
+                a, b = part
+                regencies = fast.texts.get("regency")
+                self._append(
+                    source,
+                    map(int, fast.nik[a:b]),
+                    fast.lines[a:b],
+                    fast.name[a:b],
+                    fast.gender[a:b],
+                    map(_regency_codes, regencies[a:b]) if regencies is not None else repeat(None, b - a),
+                )
+
+    def _append(
+        self,
+        source: int,
+        niks: Iterable[int],
+        lines: Sequence[int],
+        names: Sequence[str],
+        genders: Iterable[str | None],
+        regencies: Iterable[str | None],
+    ) -> None:
+        self._firsts.append(len(self.line))
+        self._blobs.append("".join(names))
+        self._offsets.append(array("q", accumulate(map(len, names), initial=0)))
+        self.nik.extend(niks)
+        self.line.extend(lines)
+        self.source.extend(repeat(source, len(lines)))
+        self.gender.extend(_GENDER_CODES[g] for g in genders)
+        self.regency.extend(regencies)
+
+    def name(self, position: int) -> str:
+        run = bisect.bisect_right(self._firsts, position) - 1
+        offsets = self._offsets[run]
+        at = position - self._firsts[run]
+        return self._blobs[run][offsets[at] : offsets[at + 1]]
+
+    def shown_nik(self, position: int) -> str:
+        value = self.nik[position]
+        return f"{value:016d}" if value >= 0 else self.slow[position][1]
+
+    @overload
+    def __getitem__(self, index: int) -> m.ListEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[m.ListEntry]: ...
+    def __getitem__(self, index: int | slice) -> m.ListEntry | Sequence[m.ListEntry]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        value = self.nik[index]
+        if value < 0:
+            return self.slow[index][0]
+        return m.ListEntry(
+            index,
+            f"{value:016d}",
+            self.name(index),
+            None,
+            self.regency[index],
+            _GENDERS[self.gender[index]],
+        )
+
+
+_GENDER_CODES: dict[str | None, int] = {None: 0, "M": 1, "F": 2}
+_GENDERS: tuple[str | None, ...] = (None, "M", "F")
 
 
 def _load_manifest(manifest: Path) -> list[ListSource]:
@@ -319,52 +423,34 @@ def match_command(
         disable=not show,
     )
     rejected: list[tuple[str, Rejection]] = []
-    entries: list[m.ListEntry] = []
-    shown: list[tuple[int, int, str, str]] = []  # per entry: (source index, line, NIK as shown, name)
+    entries = _ListRows()
     people: list[m.RosterPerson] = []
     roster_shown: list[tuple[int, str, str]] = []
     try:
         with progress:
             task = progress.add_task(f"Reading {roster.name}", total=None)
 
-            def keep_person(record: Record) -> None:
-                people.append(_roster_person(record, len(people)))
-                roster_shown.append((record.line, _nik_text(record), record.name))
+            def keep_people(chunk: Chunk) -> None:
+                fast = chunk.fast
+                for part in _in_line_order(chunk):
+                    if isinstance(part, Record):
+                        people.append(_roster_person(part, len(people)))
+                        roster_shown.append((part.line, _nik_text(part), part.name))
+                    else:
+                        a, b = part
+                        refs = range(len(people), len(people) + b - a)
+                        people.extend(map(m.RosterPerson, refs, fast.nik[a:b], fast.name[a:b]))
+                        roster_shown.extend(zip(fast.lines[a:b], fast.nik[a:b], fast.name[a:b], strict=True))
 
-            def keep_people(fast: FastRows) -> None:
-                start = len(people)
-                people.extend(map(m.RosterPerson, range(start, start + len(fast)), fast.nik, fast.name))
-                roster_shown.extend(zip(fast.lines, fast.nik, fast.name, strict=True))
-
-            rejections = _read(
-                roster, "roster", keep_person, lambda n: progress.advance(task, n), keep_people
-            )
+            rejections = _read(roster, "roster", keep_people, lambda n: progress.advance(task, n))
             rejected += [(str(roster), rej) for rej in rejections]
             for index, (source, path) in enumerate(zip(sources, paths, strict=True)):
                 progress.update(task, description=f"Reading {path.name}")
-
-                def keep_entry(record: Record, index: int = index) -> None:
-                    entries.append(_list_entry(record, len(entries)))
-                    shown.append((index, record.line, _nik_text(record), record.name))
-
-                def keep_entries(fast: FastRows, index: int = index) -> None:
-                    start = len(entries)
-                    regencies = [_regency_code(text) for text in fast.text("regency")]
-                    entries.extend(
-                        map(
-                            m.ListEntry,
-                            range(start, start + len(fast)),
-                            fast.nik,
-                            fast.name,
-                            repeat(None),
-                            regencies,
-                            fast.gender,
-                        )
-                    )
-                    shown.extend(zip(repeat(index), fast.lines, fast.nik, fast.name))
-
                 rejections = _read(
-                    path, "list", keep_entry, lambda n: progress.advance(task, n), keep_entries
+                    path,
+                    "list",
+                    lambda chunk, index=index: entries.add(chunk, index),  # type: ignore[misc]
+                    lambda n: progress.advance(task, n),
                 )
                 rejected += [(source.file, rej) for rej in rejections]
             progress.update(task, description="Matching")
@@ -376,8 +462,13 @@ def match_command(
     def finding_rows() -> Iterator[Sequence[object]]:
         for finding in findings:
             roster_line, roster_nik, roster_name = roster_shown[int(finding.roster_ref)]
-            index, line, list_nik, list_name = shown[int(finding.list_ref)]
-            source = sources[index]
+            position = int(finding.list_ref)
+            line, list_nik, list_name = (
+                entries.line[position],
+                entries.shown_nik(position),
+                entries.name(position),
+            )
+            source = sources[entries.source[position]]
             yield (
                 roster_line,
                 roster_nik,
@@ -426,7 +517,9 @@ def _nik_text(record: Record) -> str:
     return record.nik_info.raw if record.nik_info is not None else ""
 
 
-def _regency_code(text: str | None) -> str | None:
+@functools.lru_cache(maxsize=4096)
+def _regency_codes(text: str | None) -> str | None:
+    # Few distinct regency cells per list: decide each once.
     from app.services.ingestion import _regency_code
 
     return _regency_code(text)

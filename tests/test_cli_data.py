@@ -142,3 +142,42 @@ def test_rosters_import(session: Session, agency: Agency, tmp_path: Path) -> Non
     stored = session.exec(select(Roster).where(Roster.agency_id == agency.id)).one()
     assert stored.name == "pegawai.csv"
     assert stored.active_version_id is not None
+
+
+def test_list_rows_hold_what_the_row_by_row_path_gives(tmp_path: Path) -> None:
+    """``netra match`` keeps list rows as columns; each entry equals the per-row path's, in file order."""
+    from app.cli_data import _ListRows, _nik_text
+    from app.ingest.batch import iter_chunks
+    from app.ingest.readers import open_table
+    from app.ingest.rows import Record, RowValidator
+    from app.services.ingestion import list_entry
+
+    path = write(
+        tmp_path / "mixed.csv",
+        [
+            ["NIK", "Nama", "L/P", "Kab/Kota", "Tanggal Lahir"],
+            ["3271055203850001", "Siti Aminah", "P", "32.71", ""],
+            ["'3171010101900002", "Budi", "L", "", ""],
+            ["3515014506000003", "Dewi", "x", "3515", ""],
+            ["", "Tanpa NIK", "", "3273", "17-08-1985"],
+            ["9999055203850003", "Wilayah Asing", "L", "", ""],
+            ["3171010101900002", "Budi Lagi", "L", "", ""],
+        ],
+    )
+    with open_table(path, kind="list") as table:
+        columns = table.columns
+        rows = list(table)
+    expected = [
+        (list_entry(o, i), o.line, _nik_text(o))
+        for i, o in enumerate(
+            o for o in map(RowValidator(columns, "list").validate, rows) if isinstance(o, Record)
+        )
+    ]
+    for size in (1, 2, 100):
+        kept = _ListRows()
+        for chunk in iter_chunks(RowValidator(columns, "list"), rows, size=size):
+            kept.add(chunk, 0)
+        got = [(kept[i], kept.line[i], kept.shown_nik(i)) for i in range(len(kept))]
+        assert got == expected
+        assert list(kept) == [entry for entry, _, _ in expected]
+        assert [kept.name(i) for i in range(len(kept))] == [e.name for e, _, _ in expected]

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import compress
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -209,6 +209,10 @@ def _two_digits(values: I64) -> npt.NDArray[np.uint8]:
     return np.stack([values // 10 % 10 + 48, values % 10 + 48], axis=1).astype(np.uint8)
 
 
+_CELLS = attrgetter("cells")
+_EMPTY = frozenset({None, ""})  # what ``v is None or v == ""`` accepts (cells are hashable)
+
+
 class _Fast:
     """Where the fields sit, and the memo of per-value decisions for one validator."""
 
@@ -242,23 +246,24 @@ class _Fast:
     def split(self, rows: Sequence[SourceRow]) -> tuple[npt.NDArray[np.bool_], dict[str, list[CellValue]]]:
         """Which rows may take the fast path, and the columns of those candidate rows."""
         n = len(rows)
-        wide = np.fromiter((len(r.cells) for r in rows), dtype=np.int64, count=n) >= self.width
+        cells = list(map(_CELLS, rows))
+        wide = np.fromiter(map(len, cells), dtype=np.int64, count=n) >= self.width
         if self.nik is None or self.name is None or not wide.any():
             return np.zeros(n, dtype=np.bool_), {}
         if not wide.all():
-            rows = list(compress(rows, wide.tolist()))
+            cells = list(compress(cells, wide.tolist()))
         names = ["nik", "name", *(f"empty{i}" for i in range(len(self.empty))), *self.texts]
         indexes = [self.nik, self.name, *self.empty, *self.texts.values()]
         if self.gender is not None:
             names.append("gender")
             indexes.append(self.gender)
-        picked = list(zip(*map(itemgetter(*indexes), (r.cells for r in rows)), strict=True))
+        picked = list(zip(*map(itemgetter(*indexes), cells), strict=True))
         columns = {name: list(values) for name, values in zip(names, picked, strict=True)}
         fast = np.zeros(n, dtype=np.bool_)
-        ok = np.ones(len(rows), dtype=np.bool_)
+        ok = np.ones(len(cells), dtype=np.bool_)
         for i in range(len(self.empty)):
             ok &= np.fromiter(
-                (v is None or v == "" for v in columns[f"empty{i}"]), dtype=np.bool_, count=len(rows)
+                map(_EMPTY.__contains__, columns[f"empty{i}"]), dtype=np.bool_, count=len(cells)
             )
         clean, letter, lengths = _plain_ascii(columns["name"])
         ok &= clean & letter & (lengths > 0)
