@@ -111,7 +111,7 @@ def _sixteen_digits(values: Sequence[object]) -> tuple[npt.NDArray[np.bool_], np
         lengths = np.array([len(v) if type(v) is str else -1 for v in values], dtype=np.int64)
     candidates = lengths == 16
     texts: list[str] = list(compress(values, candidates.tolist()))  # type: ignore[arg-type]
-    if not all(type(v) is str for v in texts):  # anything else with a length is not a cell's text
+    if not set(map(type, texts)) <= {str}:  # anything else with a length is not a cell's text
         candidates &= np.fromiter((type(v) is str for v in values), dtype=np.bool_, count=n)
         texts = list(compress(values, candidates.tolist()))  # type: ignore[arg-type]
     digits = np.zeros((n, 16), dtype=np.uint8)

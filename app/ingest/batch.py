@@ -169,16 +169,16 @@ def _plain_ascii(values: Sequence[object]) -> tuple[npt.NDArray[np.bool_], npt.N
     ends = starts + lengths
     bad = (buf < 0x20) | (buf > 0x7E)
     bad[:-1] |= (buf[:-1] == 0x20) & (buf[1:] == 0x20)
+    bad[ends] = False  # the separators
     folded = buf | 0x20
     letter = (folded >= 0x61) & (folded <= 0x7A)
-    bad_count = np.concatenate(([0], np.cumsum(bad, dtype=np.int64)))
-    letter_count = np.concatenate(([0], np.cumsum(letter, dtype=np.int64)))
-    clean = is_text & (bad_count[ends] == bad_count[starts])
+    # Segment i runs from its start to the next one's: the value and its separator (never a letter).
+    clean = is_text & ~np.logical_or.reduceat(bad, starts)
     filled = lengths > 0
     edge = np.zeros(n, dtype=np.bool_)
     edge[filled] = (buf[starts[filled]] == 0x20) | (buf[ends[filled] - 1] == 0x20)
     clean &= ~edge
-    has_letter = letter_count[ends] > letter_count[starts]
+    has_letter = np.logical_or.reduceat(letter, starts) & filled
     return clean, has_letter, np.where(is_text, lengths, -1)
 
 
@@ -257,8 +257,9 @@ class _Fast:
         if self.gender is not None:
             names.append("gender")
             indexes.append(self.gender)
-        picked = list(zip(*map(itemgetter(*indexes), cells), strict=True))
-        columns = {name: list(values) for name, values in zip(names, picked, strict=True)}
+        columns = {
+            name: list(map(itemgetter(index), cells)) for name, index in zip(names, indexes, strict=True)
+        }
         fast = np.zeros(n, dtype=np.bool_)
         ok = np.ones(len(cells), dtype=np.bool_)
         for i in range(len(self.empty)):
