@@ -188,12 +188,13 @@ _SYNONYMS: dict[str, str] = {
     "nik": (
         "nik|no ktp|nomor ktp|no nik|nomor nik|nomor induk kependudukan|"
         "no induk kependudukan|nik ktp|ktp|no ktp nik|nik no ktp|nik anggota|"
-        "nik pendukung|nik pegawai|nik asn|nomor identitas|no identitas|no kependudukan"
+        "nik pendukung|nik pegawai|nik asn|nomor identitas|no identitas|no kependudukan|"
+        "no nik ktp|nomor nik ktp|nomor ktp nik|n i k"
     ),
     "name": (
         "nama|nama lengkap|nama pegawai|nama anggota|nama pendukung|nama asn|nama pns|"
         "nama sesuai ktp|nama lengkap sesuai ktp|nama dan gelar|nama lengkap dan gelar|"
-        "nama gelar|nama lengkap gelar|name|full name"
+        "nama gelar|nama lengkap gelar|nama lengkap dengan gelar|nama anggota partai|name|full name"
     ),
     "nip": (
         "nip|nip baru|ni pppk|nipppk|nip ni pppk|nip nipppk|nip pppk|no nip|nomor nip|"
@@ -207,7 +208,8 @@ _SYNONYMS: dict[str, str] = {
     "birth_place": "tempat lahir|tmp lahir|tmpt lahir|tempat lhr",
     "birth_place_date": (
         "ttl|tempat tanggal lahir|tempat tgl lahir|tempat dan tanggal lahir|"
-        "tempat tgl lhr|tempat lahir tanggal lahir|tempat lahir tgl lahir"
+        "tempat tgl lhr|tempat lahir tanggal lahir|tempat lahir tgl lahir|tmp tgl lahir|tmpt tgl lahir|"
+        "tmp tgl lhr|tempat tanggal lhr"
     ),
     "gender": "jenis kelamin|jk|l p|j k|kelamin|gender|sex|jns kelamin|jenis kel",
     "address": (
@@ -215,12 +217,14 @@ _SYNONYMS: dict[str, str] = {
     ),
     "kta": (
         "kta|no kta|nomor kta|no anggota|nomor anggota|no kartu anggota|"
-        "nomor kartu anggota|nomor kartu tanda anggota"
+        "nomor kartu anggota|nomor kartu tanda anggota|no kartu tanda anggota"
     ),
     "occupation": "pekerjaan|profesi|jenis pekerjaan",
     "regency": (
         "kabupaten kota|kab kota|kota kabupaten|kota kab|kabupaten|kota|kab|kabkota|"
-        "kab kot|daerah pemilihan kabupaten kota"
+        "kab kot|daerah pemilihan kabupaten kota|kode kab kota|kode kabupaten kota|kode kota kabupaten|"
+        "kode kab|kode kota|kode kabupaten|nama kab kota|nama kabupaten kota|kab kota domisili|"
+        "kabupaten kota domisili"
     ),
     "district": "kecamatan|kec",
     "province": "provinsi|propinsi|prov",
@@ -1084,7 +1088,8 @@ def open_table(
 
     ``kind`` makes the required-column check (:func:`check_required_columns`) happen here; ``columns`` names
     columns explicitly (field → header text or 0-based index) when synonyms fail; ``header_line`` pins the
-    header row; ``sheet`` picks a worksheet (default: the first visible one).
+    header row; ``sheet`` picks a worksheet (default: the first visible one with a usable header, so an
+    instructions sheet ("Petunjuk") placed before the data does not make the workbook unreadable).
     Raises an :class:`IngestError` subclass for every file-level problem, including a file whose header is
     followed by no data at all.
 
@@ -1096,6 +1101,42 @@ def open_table(
     ...     (t.delimiter, t.columns.header_line, dict(t.columns.fields), [r.line for r in t])
     (';', 2, {'nik': 1, 'name': 2}, [3])
     """
+    try:
+        return _open_table(path, kind, columns, header_line, sheet, limits)
+    except (HeaderNotFoundError, EmptyFileError, MissingColumnError):
+        if sheet is not None or detect_format(Path(path), limits) != "xlsx":
+            raise
+        for other in _visible_sheets(Path(path))[1:]:
+            try:
+                return _open_table(path, kind, columns, header_line, other, limits)
+            except (HeaderNotFoundError, EmptyFileError, MissingColumnError):
+                continue
+        raise  # no sheet has a usable header: the first sheet's error says why
+
+
+def _visible_sheets(path: Path) -> list[str]:
+    """The visible worksheets in workbook order, as :func:`_open_xlsx` picks its default from them."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        return [
+            meta.name
+            for meta in workbook.sheets_metadata
+            if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
+        ]
+    finally:
+        workbook.close()
+
+
+def _open_table(
+    path: str | PathLike[str],
+    kind: Kind | None,
+    columns: Mapping[str, str | int] | None,
+    header_line: int | None,
+    sheet: str | int | None,
+    limits: Limits,
+) -> Table:
     file_path = Path(path)
     file_format = detect_format(file_path, limits)
     closers: list[object] = []

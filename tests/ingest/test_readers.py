@@ -11,6 +11,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from app.ingest.readers import (
@@ -67,6 +68,13 @@ def read_all(path: Path, **kwargs: object) -> tuple[dict[str, int], list[tuple[i
         ("No. KTA", "kta"),
         ("Kabupaten/Kota", "regency"),
         ("Pekerjaan", "occupation"),
+        ("NO NIK KTP", "nik"),
+        ("Nomor KTP/NIK", "nik"),
+        ("Nama Lengkap Dengan Gelar", "name"),
+        ("Tmp/Tgl Lahir", "birth_place_date"),
+        ("Kode Kab/Kota", "regency"),
+        ("Nama Kabupaten/Kota", "regency"),
+        ("No. Kartu Tanda Anggota", "kta"),
         ("Nama Ibu Kandung", None),
         ("", None),
     ],
@@ -406,6 +414,24 @@ def test_zip_bomb_that_lies_about_its_size(tmp_path: Path) -> None:
         assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == 1000
     with pytest.raises(ZipBombError, match="declared"):
         open_table(path)
+
+
+def test_xlsx_data_on_a_later_sheet_after_an_instructions_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "anggota.xlsx"
+    workbook = openpyxl.Workbook()
+    instructions = workbook.active
+    assert instructions is not None
+    instructions.title = "Petunjuk"
+    instructions.append(["Isi NIK 16 digit sebagai teks; kolom Nama wajib diisi."])
+    data = workbook.create_sheet("Data Anggota")
+    data.append(["NIK", "Nama"])
+    data.append([NIK, "Siti Aminah"])
+    workbook.save(path)
+    with open_table(path, kind="list") as table:
+        assert table.sheet_name == "Data Anggota"
+        assert [(row.line, row.cells) for row in table] == [(2, (NIK, "Siti Aminah"))]
+    with pytest.raises(HeaderNotFoundError):  # a sheet named explicitly is not second-guessed
+        open_table(path, sheet="Petunjuk")
 
 
 def test_header_not_found_names_the_expected_columns(tmp_path: Path) -> None:
