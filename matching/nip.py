@@ -12,7 +12,7 @@ and gender in the NIP versus the NIK are soft evidence: contradictions are repor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -134,14 +134,31 @@ def parse_nip(raw: object) -> Nip:
     ('PNS', datetime.date(1985, 3, 12), 'F', '201001')
     >>> parse_nip("198503122023211001").kind
     'PPPK'
+    >>> n = parse_nip(1.98503122010012e17)  # a numeric cell: Excel kept 15 significant digits
+    >>> n.digits, n.birth_date, n.gender, n.serial
+    ('198503122010012000', datetime.date(1985, 3, 12), 'F', None)
     """
     if raw is None:
         return _rejected("", "empty", "The NIP is empty.")
     if isinstance(raw, float):
+        if raw.is_integer() and 1e17 <= raw < 1e18:
+            return _numeric_cell(raw)
         return _rejected(
             str(raw), "scientific_notation", "The NIP was stored as a number; its digits are lost."
         )
     return _parse(str(raw))
+
+
+def _numeric_cell(raw: float) -> Nip:
+    # Excel keeps 15 significant digits of a number, and a NIP's first 15 are birth date, appointment and
+    # gender: only the 3-digit serial is lost (calamine's float adds noise there too), so keep the rest.
+    mantissa = f"{raw:.14e}".split("e")[0].replace(".", "")
+    parsed = _parse(mantissa + "000")
+    if not parsed.ok:
+        return _rejected(str(raw), parsed.rejection or "non_digit", parsed.message or "")
+    note = "The NIP came from a numeric cell: its serial (last 3 digits) may have been lost in Excel."
+    message = f"{parsed.message} {note}" if parsed.message else note
+    return replace(parsed, raw=str(raw), serial=None, message=message)
 
 
 def nip_nik_conflicts(nip: Nip, nik: Nik) -> tuple[str, ...]:

@@ -39,6 +39,21 @@ def test_rejections(raw: str, code: str) -> None:
     assert parse_nip(raw).rejection == code
 
 
+def test_a_nip_from_a_numeric_cell_keeps_birth_date_and_gender() -> None:
+    # Excel keeps 15 significant digits: birth date, appointment and gender survive, the serial does not.
+    nip = parse_nip(float(198202142008011003))
+    assert nip.ok
+    assert (nip.birth_date, nip.gender, nip.appointment, nip.serial) == (
+        date(1982, 2, 14),
+        "M",
+        "200801",
+        None,
+    )
+    assert nip.digits == "198202142008011000"
+    assert parse_nip(1.98e17).rejection == "unknown_layout"
+    assert parse_nip(3.27e15).rejection == "scientific_notation"
+
+
 def test_conflicts_only_against_a_trusted_nik() -> None:
     nip = parse_nip("198503122010011001")  # man born 1985-03-12
     assert nip_nik_conflicts(nip, parse_nik("3271055203850001")) == ("gender",)
