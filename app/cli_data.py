@@ -18,7 +18,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from itertools import accumulate, repeat
 from pathlib import Path
@@ -33,6 +33,7 @@ from app.ingest.readers import DEFAULT_LIMITS, IngestError, open_table
 from app.ingest.rows import Record, Rejection, RowValidator
 from app.services.principals import Principal
 from matching import matcher as m
+from matching.regions import regency_code_for_name
 
 lists_app = typer.Typer(help="Party-member and supporter lists.", no_args_is_help=True)
 rosters_app = typer.Typer(help="Agency rosters.", no_args_is_help=True)
@@ -519,16 +520,23 @@ def _nik_text(record: Record) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _regency_codes(text: str | None) -> str | None:
-    # Few distinct regency cells per list: decide each once.
+    # Few distinct regency cells per list: decide each once. Lists without NIKs often name the regency
+    # ("Kota Bandung", "KAB. BADUNG") instead of giving its code; an unambiguous name counts as its code.
     from app.services.ingestion import _regency_code
 
-    return _regency_code(text)
+    code = _regency_code(text)
+    if code is None and text:
+        code = regency_code_for_name(text)
+    return code
 
 
 def _list_entry(record: Record, ref: int) -> m.ListEntry:
     from app.services.ingestion import list_entry
 
-    return list_entry(record, ref)
+    entry = list_entry(record, ref)
+    if entry.regency is None and record.regency:
+        entry = replace(entry, regency=_regency_codes(record.regency))
+    return entry
 
 
 def _roster_person(record: Record, ref: int) -> m.RosterPerson:

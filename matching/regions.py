@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["Region", "is_known_district", "region", "region_name"]
+__all__ = ["Region", "is_known_district", "regency_code_for_name", "region", "region_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +116,72 @@ def known_district_codes() -> frozenset[int]:
     True
     """
     return frozenset(int(code) for code, r in _table().items() if r.level == 3)
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+# What lists write before a regency or city name; "kotamadya"/"kodya" are the pre-1999 words for a city.
+_KIND_WORDS = {
+    "kabupaten": "kab",
+    "kab": "kab",
+    "kabupaten administrasi": "kab",
+    "kab adm": "kab",
+    "kota": "kota",
+    "kota administrasi": "kota",
+    "kota adm": "kota",
+    "kotamadya": "kota",
+    "kota madya": "kota",
+    "kodya": "kota",
+}
+_KIND_PREFIX = re.compile(
+    r"^(" + "|".join(sorted((re.escape(w) for w in _KIND_WORDS), key=len, reverse=True)) + r") "
+)
+
+
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _NOT_ALNUM.sub(" ", folded).strip()
+
+
+def _split_kind(folded: str) -> tuple[str | None, str]:
+    found = _KIND_PREFIX.match(folded)
+    if found is None:
+        return None, folded
+    return _KIND_WORDS[found.group(1)], folded[found.end() :]
+
+
+@cache
+def _regency_names() -> dict[tuple[str | None, str], frozenset[str]]:
+    names: dict[tuple[str | None, str], set[str]] = {}
+    for code, r in _table().items():
+        if r.level != 2:
+            continue
+        kind, bare = _split_kind(_fold(r.name))
+        names.setdefault((kind, bare), set()).add(code)
+        names.setdefault((None, bare), set()).add(code)
+    return {key: frozenset(codes) for key, codes in names.items()}
+
+
+@cache
+def regency_code_for_name(text: str) -> str | None:
+    """The 4-digit code of a regency or city written by name, when the name names exactly one code.
+
+    Lists state the regency as "Kota Bandung", "KAB. BANDUNG", "Kab Bandung Barat", "Kota Adm. Jakarta
+    Selatan" or just "Denpasar". A bare name shared by a kabupaten and a kota ("Bandung", "Bogor"), or a
+    name whose code changed between editions (Papua's 2022 split: "Kabupaten Merauke" is 9101 on older NIKs
+    and 9301 on newer ones), is ambiguous and gives None: a guessed region must not make a finding.
+
+    Examples
+    --------
+    >>> regency_code_for_name("KOTA BANDUNG"), regency_code_for_name("Kab. Bandung")
+    ('3273', '3204')
+    >>> regency_code_for_name("Denpasar"), regency_code_for_name("Kota Adm. Jakarta Selatan")
+    ('5171', '3174')
+    >>> regency_code_for_name("Bandung") is None, regency_code_for_name("Kabupaten Merauke") is None
+    (True, True)
+    """
+    kind, bare = _split_kind(_fold(text))
+    if not bare:
+        return None
+    codes = _regency_names().get((kind, bare))
+    return next(iter(codes)) if codes is not None and len(codes) == 1 else None

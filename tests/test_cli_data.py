@@ -90,6 +90,38 @@ def test_match_to_xlsx_keeps_niks_as_text(tmp_path: Path) -> None:
     assert (tmp_path / "f.rejected.xlsx").exists()
 
 
+def test_match_finds_people_through_regency_names_and_numeric_nips(tmp_path: Path) -> None:
+    # An XLSX roster with NIP and NIK typed into numeric cells, as HR exports are.
+    roster = tmp_path / "pegawai.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["NIK", "Nama Pegawai", "NIP Baru"])
+    sheet.append(["3.27301E+15", "Ahmad Fauzi, S.H.", 198202142008011003])  # found through the NIP
+    sheet.append(["5171015506920001", "Ni Made Ayu Lestari, S.Kep., Ns.", 199206152019032001])
+    workbook.save(roster)
+    # A supporter list with no NIK column at all, the regency written by name.
+    support = write(
+        tmp_path / "dukungan.csv",
+        [
+            ["Nama", "TTL", "Kabupaten/Kota"],
+            ["NI MADE AYU LESTARI", "Denpasar, 15-06-1992", "KOTA DENPASAR"],
+            ["Siti Aminah", "Bandung, 01-01-1970", "Kota Bandung"],
+        ],
+    )
+    party = write(tmp_path / "anggota.csv", [["NIK", "Nama"], ["3273011402820009", "Achmad Fauzi"]])
+    output = tmp_path / "f.csv"
+    result = runner.invoke(cli.app, ["match", str(roster), str(support), str(party), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    with output.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    found = {(row["roster_line"], row["list_file"], row["list_line"], row["kind"]) for row in rows}
+    assert found == {
+        ("2", str(party), "2", "nip_birth_name"),
+        ("3", str(support), "2", "name_birth_region"),
+    }
+
+
 def test_match_refuses_bad_arguments(tmp_path: Path) -> None:
     roster = write(tmp_path / "pegawai.csv", ROSTER)
     assert runner.invoke(cli.app, ["match", str(roster)]).exit_code != 0
