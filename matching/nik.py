@@ -171,7 +171,10 @@ def is_placeholder(digits: str) -> bool:
 
 def _clean(text: str) -> str:
     text = text.strip()
-    # Quotes and a leading apostrophe are how spreadsheets are told to keep a number as text.
+    # Quotes and a leading apostrophe are how spreadsheets are told to keep a number as text; so is the
+    # formula ="3271…" that many systems write into CSV exports for Excel.
+    if text.startswith('="') and text.endswith('"'):
+        text = text[1:]
     while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
     text = text.lstrip(_QUOTES).rstrip(_QUOTES).strip()

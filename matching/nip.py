@@ -76,6 +76,8 @@ def _rejected(raw: str, code: str, message: str) -> Nip:
 @lru_cache(maxsize=65536)
 def _parse(raw: str) -> Nip:
     text = raw.strip()
+    if text.startswith('="') and text.endswith('"'):  # ="1985…": a CSV export keeping the NIP as text
+        text = text[1:]
     while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
     text = text.lstrip(_QUOTES).strip()

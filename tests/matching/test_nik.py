@@ -31,6 +31,7 @@ def test_valid_nik_decodes_region_birth_date_and_gender() -> None:
         "3271.0552.0385.0001",
         "327105-520385-0001",
         "3271055203850001.0",
+        '="3271055203850001"',  # the formula CSV exports write so that Excel keeps the digits as text
     ],
 )
 def test_real_world_formatting_is_accepted(raw: str) -> None:

@@ -39,6 +39,10 @@ def test_rejections(raw: str, code: str) -> None:
     assert parse_nip(raw).rejection == code
 
 
+def test_a_nip_kept_as_text_by_a_csv_formula() -> None:
+    assert parse_nip('="198503122010012001"').digits == "198503122010012001"
+
+
 def test_a_nip_from_a_numeric_cell_keeps_birth_date_and_gender() -> None:
     # Excel keeps 15 significant digits: birth date, appointment and gender survive, the serial does not.
     nip = parse_nip(float(198202142008011003))
