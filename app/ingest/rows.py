@@ -401,6 +401,13 @@ class RowValidator:
             place, raw_date = split_place_date(get(self._place_date))
             birth_place = birth_place or place
         birth_date, month_first = parse_birth_date(raw_date)
+        if birth_date is None and isinstance(raw_date, str):
+            # A "Tanggal Lahir" column that holds place and date anyway ("Bandung, 12-03-1985").
+            place, date_part = split_place_date(raw_date)
+            if place is not None and date_part:
+                birth_date, month_first = parse_birth_date(date_part)
+                if birth_date is not None:
+                    birth_place = birth_place or place
         date_given = bool(cell_text(raw_date))
         if month_first:
             flags.add("birth_date_month_first")

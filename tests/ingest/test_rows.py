@@ -140,6 +140,21 @@ def test_list_row_with_unusable_nik_needs_a_birth_date() -> None:
     assert bad_date.reason == "birth_date_unparseable"
 
 
+def test_birth_date_column_holding_place_and_date(tmp_path: Path) -> None:
+    # A "Tgl Lahir" column filled like a TTL column: the date still counts, the place is kept.
+    path = write_csv(
+        tmp_path / "dukungan.csv",
+        [["Nama", "Tgl Lahir"], ["Siti Aminah", "Bandung, 12-03-1985"], ["Budi", "Bandung"]],
+    )
+    with open_table(path, kind="list") as table:
+        outcomes = list(RowValidator(table.columns, "list").run(table))
+    kept, rejected = outcomes
+    assert isinstance(kept, Record)
+    assert (kept.birth_place, kept.birth_date) == ("Bandung", dt.date(1985, 3, 12))
+    assert isinstance(rejected, Rejection)
+    assert rejected.reason == "birth_date_unparseable"
+
+
 def test_roster_row_with_bad_nik_is_kept_through_a_valid_nip() -> None:
     _, outcomes = validate(
         ("NIP", "NIK", "Nama Pegawai", "Unit Kerja"),
