@@ -626,15 +626,15 @@ def _csv_rows(handle: IO[str], delimiter: str, limits: Limits) -> Iterator[Sourc
         previous_end = reader.line_num
         if len(record) > limits.max_columns:
             raise _too_many_columns(line, len(record), limits)
-        for cell in record:
-            if len(cell) > limits.max_field_chars:
-                raise LineTooLongError(
-                    f"A field on line {line} is {len(cell):,} characters long; the limit is "
-                    f"{limits.max_field_chars:,} (usually a quote that is never closed).",
-                    message_id=f"Kolom pada baris {line} terlalu panjang "
-                    "(biasanya tanda kutip tidak ditutup).",
-                    detail={"line": line},
-                )
+        # max(map(len, ...)) runs in C: a per-cell Python loop cost seconds on a 2M-row list.
+        longest = max(map(len, record), default=0)
+        if longest > limits.max_field_chars:
+            raise LineTooLongError(
+                f"A field on line {line} is {longest:,} characters long; the limit is "
+                f"{limits.max_field_chars:,} (usually a quote that is never closed).",
+                message_id=f"Kolom pada baris {line} terlalu panjang (biasanya tanda kutip tidak ditutup).",
+                detail={"line": line},
+            )
         yield SourceRow(line, tuple(record))
 
 
