@@ -24,6 +24,8 @@ from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Annotated, Any, overload
 
+import numpy as np
+import numpy.typing as npt
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -33,6 +35,7 @@ from app.ingest.readers import DEFAULT_LIMITS, IngestError, open_table
 from app.ingest.rows import Record, Rejection, RowValidator
 from app.services.principals import Principal
 from matching import matcher as m
+from matching.nik_batch import nik_values
 from matching.regions import regency_code_for_name
 
 lists_app = typer.Typer(help="Party-member and supporter lists.", no_args_is_help=True)
@@ -285,6 +288,14 @@ class _ListRows(Sequence[m.ListEntry]):
         self.gender.extend(_GENDER_CODES[g] for g in genders)
         self.regency.extend(regencies)
 
+    def nik_values(self) -> npt.NDArray[np.int64]:
+        """Every row's NIK as :func:`matching.nik_batch.nik_values` gives it, for ``ListIndex``: bulk rows
+        already hold a clean 16-digit NIK; only the few rows kept whole are parsed."""
+        values = np.frombuffer(self.nik, dtype=np.int64).copy()
+        slow = sorted(self.slow)
+        values[slow] = nik_values([self.slow[position][0].nik or "" for position in slow])
+        return values
+
     def name(self, position: int) -> str:
         run = bisect.bisect_right(self._firsts, position) - 1
         offsets = self._offsets[run]
@@ -455,7 +466,7 @@ def match_command(
                 )
                 rejected += [(source.file, rej) for rej in rejections]
             progress.update(task, description="Matching")
-            findings = m.ListIndex(entries).match(people)
+            findings = m.ListIndex(entries, nik_values=entries.nik_values()).match(people)
     except IngestError as exc:
         err.print(f"[red]Error:[/red] {exc.message}")
         raise typer.Exit(1) from exc

@@ -491,6 +491,11 @@ class ListIndex:
     Parameters
     ----------
     entries : sequence of ListEntry
+    nik_values : int64 array, optional, keyword-only
+        The entries' NIKs exactly as :func:`matching.nik_batch.nik_values` gives them (-1 when unusable),
+        for a caller that already holds them as numbers: reading 2M NIKs back out of ``ListEntry`` objects
+        costs seconds, and the index then touches an entry only when it is a candidate or has no usable
+        NIK.
 
     Examples
     --------
@@ -499,9 +504,13 @@ class ListIndex:
     ['nik_exact']
     """
 
-    def __init__(self, entries: Sequence[ListEntry]) -> None:
+    def __init__(self, entries: Sequence[ListEntry], *, nik_values: _vector.I64 | None = None) -> None:
         self._entries = entries
-        self._values = _vector.nik_values([e.nik or "" for e in entries])
+        if nik_values is None:
+            nik_values = _vector.nik_values([e.nik or "" for e in entries])
+        elif nik_values.shape != (len(entries),):
+            raise ValueError("nik_values must hold one value per entry")
+        self._values = nik_values
         self._valid = self._values >= 0
         self._window_keys = _vector.window_keys(self._values)
         # Entries without a usable NIK are few: their birth-date + regency keys are built in Python.

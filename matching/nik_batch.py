@@ -20,6 +20,7 @@ from itertools import compress
 import numpy as np
 import numpy.typing as npt
 
+from matching._vector import nik_values
 from matching.nik import _CENTURY_PIVOT, _PLACEHOLDER_SEQUENCES
 from matching.regions import known_district_codes
 
@@ -31,6 +32,7 @@ __all__ = [
     "NikBatch",
     "decode_clean",
     "flag_names",
+    "nik_values",  # usable NIKs as int64, the form ListIndex(nik_values=...) takes
 ]
 
 UNKNOWN_REGION = 1

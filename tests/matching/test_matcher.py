@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from matching.matcher import (
     score_pair,
     score_pairs,
 )
+from matching.nik_batch import nik_values
 from matching.synthetic import DECOYS, generate
 
 NIK = "3271055203850001"  # woman born 1985-03-12, Kota Bogor
@@ -160,3 +162,17 @@ def test_score_invariants(nik_a: str, nik_b: str, name_a: str, name_b: str, num_
         assert nik_a != nik_b
     # The in-memory index finds exactly what scoring one pair finds.
     assert ListIndex([entry]).match([roster]) == [found]
+
+
+def test_an_index_given_the_nik_values_finds_what_it_finds_from_the_entries() -> None:
+    data = generate(5, roster_size=300, list_size=3000, plant_per_kind=8, decoys_per_type=8)
+    from_entries = ListIndex(data.entries).match(data.roster)
+    given_values = ListIndex(data.entries, nik_values=nik_values([e.nik for e in data.entries]))
+    assert given_values.match(data.roster) == from_entries
+    assert from_entries  # the generated data plants findings of every kind
+
+
+def test_an_index_refuses_nik_values_that_do_not_line_up_with_the_entries() -> None:
+    entries = [ListEntry("a", "3271055203850001", "Siti Aminah")]
+    with pytest.raises(ValueError, match="one value per entry"):
+        ListIndex(entries, nik_values=nik_values(["3271055203850001", "3271055203850002"]))
