@@ -86,9 +86,11 @@ def test_operator_uploads_checks_reviews_and_exports(
         page.locator("#export-xlsx").click()
     saved = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(saved)
-    sheet = load_workbook(saved, read_only=True).active
+    workbook = load_workbook(saved, read_only=True)
+    sheet = workbook.active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
+    workbook.close()  # left open, its file is closed by the GC during a later test: a ResourceWarning error
     header = rows[0]
     assert len(rows) == 2, rows  # exactly the one confirmed finding: the export honours the filter
     assert rows[1][header.index("review_status")] == "confirmed"
