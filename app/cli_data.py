@@ -36,7 +36,6 @@ from app.ingest.rows import Record, Rejection, RowValidator
 from app.services.principals import Principal
 from matching import matcher as m
 from matching.nik_batch import nik_values
-from matching.regions import regency_code_for_name
 
 lists_app = typer.Typer(help="Party-member and supporter lists.", no_args_is_help=True)
 rosters_app = typer.Typer(help="Agency rosters.", no_args_is_help=True)
@@ -531,14 +530,10 @@ def _nik_text(record: Record) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _regency_codes(text: str | None) -> str | None:
-    # Few distinct regency cells per list: decide each once. Lists without NIKs often name the regency
-    # ("Kota Bandung", "KAB. BADUNG") instead of giving its code; an unambiguous name counts as its code.
-    from app.services.ingestion import _regency_code
+    # Few distinct regency cells per list: decide each once.
+    from app.services.ingestion import regency_code
 
-    code = _regency_code(text)
-    if code is None and text:
-        code = regency_code_for_name(text)
-    return code
+    return regency_code(text)
 
 
 def _list_entry(record: Record, ref: int) -> m.ListEntry:

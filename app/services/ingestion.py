@@ -62,6 +62,7 @@ from app.models import Rejection as RejectionRow
 from app.services import jobs
 from matching import blocking
 from matching import matcher as m
+from matching.regions import regency_code_for_name
 
 log = logging.getLogger(__name__)
 
@@ -186,12 +187,15 @@ def describe_file(path: Path, name: str | None = None) -> UploadedFile:
 # --------------------------------------------------------------------------------------------------- rows
 
 
-def _regency_code(text: str | None) -> str | None:
-    # The list's stated regency counts only as a Kemendagri code ("3271", "32.71"); names are not mapped.
+def regency_code(text: str | None) -> str | None:
+    """The Kemendagri code of a list's stated regency: written as a code ("3271", "32.71"), or by a name that
+    names exactly one regency ("Kota Bandung", "KAB. BADUNG") — lists without NIKs often give the name."""
     if not text:
         return None
     digits = "".join(ch for ch in text if ch.isdigit())
-    return digits if len(digits) == 4 and len(digits) * 2 >= len(text.replace(" ", "")) else None
+    if len(digits) == 4 and len(digits) * 2 >= len(text.replace(" ", "")):
+        return digits
+    return regency_code_for_name(text)
 
 
 def _numeric_cell(record: Record) -> bool:
@@ -208,7 +212,7 @@ def list_entry(record: Record, ref: int | str | None = None) -> m.ListEntry:
         nik=raw or None,
         name=record.name,
         birth_date=record.birth_date,
-        regency=_regency_code(record.regency),
+        regency=regency_code(record.regency),
         gender=record.gender,
         numeric_cell=_numeric_cell(record),
     )
@@ -233,7 +237,7 @@ def list_keys(record: Record) -> blocking.BlockKeys:
         person = blocking.person_block_key(nik.birth_date, nik.gender, record.name) if nik.trusted else None
         return _with_nik(nik.digits, person)
     return blocking.BlockKeys(
-        person_key=blocking.birth_region_key(record.birth_date, _regency_code(record.regency), record.name)
+        person_key=blocking.birth_region_key(record.birth_date, regency_code(record.regency), record.name)
     )
 
 
@@ -273,7 +277,7 @@ def _entry_row(source: Source, version_id: int, record: Record, sqlite: bool) ->
         record.name[:255],
         birth,
         record.gender,
-        _regency_code(record.regency),
+        regency_code(record.regency),
         ",".join(sorted(record.flags))[:200],
         _numeric_cell(record),
         keys.nik_k1,
@@ -300,7 +304,7 @@ def _chunk_entry_rows(source: Source, version_id: int, chunk: Chunk, sqlite: boo
     n = len(fast)
     regency_cache: dict[str | None, str | None] = {}
     regencies = [
-        regency_cache[text] if text in regency_cache else regency_cache.setdefault(text, _regency_code(text))
+        regency_cache[text] if text in regency_cache else regency_cache.setdefault(text, regency_code(text))
         for text in fast.text("regency")
     ]
     common = (

@@ -75,6 +75,36 @@ def test_stored_keys_are_matchings_keys(tmp_path: Path) -> None:
         assert ingestion.roster_keys(record) == blocking.roster_keys(ingestion.roster_person(record))
 
 
+def test_a_regency_given_by_name_is_stored_as_its_code(session: Session, tmp_path: Path) -> None:
+    listed = tmp_path / "pendukung.csv"
+    listed.write_text(
+        "NIK,Nama,Tanggal Lahir,Kab/Kota\n"
+        ",Tanpa NIK Kota,12-03-1985,KOTA BANDUNG\n"
+        ",Tanpa NIK Kabupaten,12-03-1985,Kab. Bandung\n"
+        ",Nama Ambigu,12-03-1985,Bandung\n",
+        encoding="utf-8",
+    )
+    result = lists.create_list(
+        session,
+        STEWARD,
+        list_type="supporter",
+        owner="Calon",
+        election="Pilkada",
+        region=None,
+        upload=ingestion.describe_file(listed),
+        inline=True,
+        keep_file=True,
+    )
+    stored = session.exec(
+        select(ListEntry.regency, ListEntry.person_key)
+        .where(col(ListEntry.version_id) == result.version.id)
+        .order_by(col(ListEntry.line))
+    ).all()
+    # The same codes, and so the same name+birth date+regency candidates, as `netra match` uses.
+    assert [regency for regency, _key in stored] == ["3273", "3204", None]
+    assert [key is not None for _regency, key in stored] == [True, True, False]
+
+
 def test_activation_hook_runs_in_the_activating_transaction(session: Session, tmp_path: Path) -> None:
     seen: list[tuple[int, int, str | None]] = []
 
