@@ -15,7 +15,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -242,10 +242,37 @@ def list_findings(
     limit: int = 100,
     sort: SortOrder = "score_desc",
 ) -> FindingPage:
-    """One page of a run's findings, best first by default."""
+    """One page of a run's findings, best first by default. Each page shown is an audit event: it names
+    civil servants suspected of a violation (UU PDP asks who looked at whose data)."""
     run = visible_run(session, principal, run_id)
+    page = _page(session, run, filters or FindingFilters(), cursor=cursor, limit=limit, sort=sort)
+    audit.record(
+        session,
+        principal,
+        "finding.list",
+        target_type="check_run",
+        target_id=str(run.id),
+        detail={
+            "filters": {k: v for k, v in asdict(filters or FindingFilters()).items() if v is not None},
+            "finding_ids": [view.finding.id for view in page.items],
+        },
+        agency_id=run.agency_id,
+    )
+    session.commit()
+    return page
+
+
+def _page(
+    session: Session,
+    run: CheckRun,
+    filters: FindingFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+    sort: SortOrder,
+) -> FindingPage:
     limit = max(1, min(limit, MAX_PAGE))
-    query = _apply_filters(_view_query().where(col(Finding.run_id) == run.id), filters or FindingFilters())
+    query = _apply_filters(_view_query().where(col(Finding.run_id) == run.id), filters)
     query = _ordered(query, sort, cursor).limit(limit + 1)
     rows = [_to_view(row) for row in session.execute(query).all()]
     next_cursor = _encode_cursor(sort, rows[limit - 1].finding) if len(rows) > limit else None
@@ -260,14 +287,33 @@ def iter_findings(
     *,
     sort: SortOrder = "score_desc",
 ) -> Iterator[FindingView]:
-    """Every finding matching ``filters``, fetched page by page (for exports and the print view)."""
+    """Every finding matching ``filters``, fetched page by page (for exports and the print view, which
+    audit themselves once rather than once per page)."""
+    run = visible_run(session, principal, run_id)
     cursor: str | None = None
     while True:
-        page = list_findings(session, principal, run_id, filters, cursor=cursor, limit=MAX_PAGE, sort=sort)
+        page = _page(session, run, filters or FindingFilters(), cursor=cursor, limit=MAX_PAGE, sort=sort)
         yield from page.items
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
+
+
+def confirmed_findings(session: Session, principal: Principal, run_id: int) -> list[FindingView]:
+    """Confirmed findings for the printed summary forwarded to Bawaslu or BKN; audited once."""
+    run = visible_run(session, principal, run_id)
+    confirmed = list(iter_findings(session, principal, run_id, FindingFilters(review_status="confirmed")))
+    audit.record(
+        session,
+        principal,
+        "finding.summary",
+        target_type="check_run",
+        target_id=str(run.id),
+        detail={"finding_ids": [view.finding.id for view in confirmed]},
+        agency_id=run.agency_id,
+    )
+    session.commit()
+    return confirmed
 
 
 def count_findings(session: Session, principal: Principal, run_id: int) -> dict[str, dict[str, int]]:

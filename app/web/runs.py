@@ -248,12 +248,7 @@ def run_summary(request: Request, session: SessionDep, user: ReaderUser, run_id:
     context: dict[str, Any] = {"title": f"Ringkasan pemeriksaan #{run_id}", "user": user}
     context.update(_run_context(session, user, run))
     counts = findings.count_findings(session, user, run_id) if run.status == "succeeded" else {}
-    only_confirmed = findings.FindingFilters(review_status="confirmed")
-    confirmed = (
-        list(findings.iter_findings(session, user, run_id, only_confirmed))
-        if run.status == "succeeded"
-        else []
-    )
+    confirmed = findings.confirmed_findings(session, user, run_id) if run.status == "succeeded" else []
     context.update(
         counts=counts,
         total=sum(counts.get("match_class", {}).values()),

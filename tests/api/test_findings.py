@@ -59,6 +59,23 @@ def test_a_finding_shows_full_niks_and_the_look_up_is_audited(
     assert len(events) == 1
 
 
+def test_each_page_of_findings_shown_is_audited_with_its_filters_and_ids(
+    client: TestClient, session: Session, world: World, operator_key: str, auth: Auth
+) -> None:
+    run_id = run_check(client, session, operator_key, auth, world)
+    shown = findings_of(client, run_id, operator_key, auth, **{"class": "confirmed"})
+    assert {item["match_class"] for item in shown} == {"confirmed"}
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "finding.list", AuditEvent.target_id == str(run_id))
+    ).all()
+    assert len(events) == 1
+    assert events[0].actor.startswith("key:")
+    assert events[0].detail == {
+        "filters": {"match_class": "confirmed"},
+        "finding_ids": [item["id"] for item in shown],
+    }
+
+
 def test_review_confirm_and_dismiss_with_audit_before_and_after(
     client: TestClient, session: Session, world: World, operator_key: str, auditor_key: str, auth: Auth
 ) -> None:
