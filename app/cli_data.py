@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import functools
 import getpass
 import json
 import sys
@@ -18,7 +17,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from itertools import accumulate, repeat
 from pathlib import Path
@@ -251,6 +250,8 @@ class _ListRows(Sequence[m.ListEntry]):
         return len(self.line)
 
     def add(self, chunk: Chunk, source: int) -> None:
+        from app.services.ingestion import regency_code
+
         fast = chunk.fast
         for part in _in_line_order(chunk):
             if isinstance(part, Record):
@@ -266,7 +267,7 @@ class _ListRows(Sequence[m.ListEntry]):
                     fast.lines[a:b],
                     fast.name[a:b],
                     fast.gender[a:b],
-                    map(_regency_codes, regencies[a:b]) if regencies is not None else repeat(None, b - a),
+                    map(regency_code, regencies[a:b]) if regencies is not None else repeat(None, b - a),
                 )
 
     def _append(
@@ -528,21 +529,10 @@ def _nik_text(record: Record) -> str:
     return record.nik_info.raw if record.nik_info is not None else ""
 
 
-@functools.lru_cache(maxsize=4096)
-def _regency_codes(text: str | None) -> str | None:
-    # Few distinct regency cells per list: decide each once.
-    from app.services.ingestion import regency_code
-
-    return regency_code(text)
-
-
 def _list_entry(record: Record, ref: int) -> m.ListEntry:
     from app.services.ingestion import list_entry
 
-    entry = list_entry(record, ref)
-    if entry.regency is None and record.regency:
-        entry = replace(entry, regency=_regency_codes(record.regency))
-    return entry
+    return list_entry(record, ref)
 
 
 def _roster_person(record: Record, ref: int) -> m.RosterPerson:

@@ -27,6 +27,7 @@ run inside the same transaction (continuous screening enqueues its re-checks the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -187,9 +188,12 @@ def describe_file(path: Path, name: str | None = None) -> UploadedFile:
 # --------------------------------------------------------------------------------------------------- rows
 
 
+@functools.lru_cache(maxsize=4096)
 def regency_code(text: str | None) -> str | None:
     """The Kemendagri code of a list's stated regency: written as a code ("3271", "32.71"), or by a name that
-    names exactly one regency ("Kota Bandung", "KAB. BADUNG") — lists without NIKs often give the name."""
+    names exactly one regency ("Kota Bandung", "KAB. BADUNG") — lists without NIKs often give the name.
+
+    Cached: a list repeats a few hundred regency cells over millions of rows."""
     if not text:
         return None
     digits = "".join(ch for ch in text if ch.isdigit())
@@ -302,11 +306,7 @@ def _chunk_entry_rows(source: Source, version_id: int, chunk: Chunk, sqlite: boo
     """The chunk's accepted rows as table rows in line order: the bulk-decided ones built column-wise."""
     fast = chunk.fast
     n = len(fast)
-    regency_cache: dict[str | None, str | None] = {}
-    regencies = [
-        regency_cache[text] if text in regency_cache else regency_cache.setdefault(text, regency_code(text))
-        for text in fast.text("regency")
-    ]
+    regencies = [regency_code(text) for text in fast.text("regency")]
     common = (
         repeat(version_id, n),
         fast.lines,
