@@ -245,7 +245,8 @@ def list_findings(
     """One page of a run's findings, best first by default. Each page shown is an audit event: it names
     civil servants suspected of a violation (UU PDP asks who looked at whose data)."""
     run = visible_run(session, principal, run_id)
-    page = _page(session, run, filters or FindingFilters(), cursor=cursor, limit=limit, sort=sort)
+    filters = filters or FindingFilters()
+    page = _page(session, run, filters, cursor=cursor, limit=limit, sort=sort)
     audit.record(
         session,
         principal,
@@ -253,7 +254,7 @@ def list_findings(
         target_type="check_run",
         target_id=str(run.id),
         detail={
-            "filters": {k: v for k, v in asdict(filters or FindingFilters()).items() if v is not None},
+            "filters": {k: v for k, v in asdict(filters).items() if v is not None},
             "finding_ids": [view.finding.id for view in page.items],
         },
         agency_id=run.agency_id,
