@@ -26,6 +26,8 @@ from sqlmodel import Session
 from app.config import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option: begin SQLite transactions with the write lock (see :func:`new_session`).
+_SQLITE_IMMEDIATE = "netra_sqlite_immediate"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 _engines: dict[str, Engine] = {}
@@ -50,7 +52,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(_SQLITE_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_engine(url: str, **kwargs: Any) -> Engine:
@@ -89,10 +92,32 @@ def set_bind_override(connection: Connection | None) -> None:
     _bind_override = connection
 
 
-def new_session(url: str | None = None) -> Session:
-    """A session on ``url`` (default: the configured database). Routes get theirs from ``app.deps``."""
+def new_session(url: str | None = None, *, writes: bool = False) -> Session:
+    """A session on ``url`` (default: the configured database). Routes get theirs from ``app.deps``.
+
+    ``writes``: the caller means to change data after reading it. On SQLite (WAL) a transaction that has
+    read cannot become a writer once another connection has committed since it began: the write fails at
+    once with "database is locked", whatever the busy timeout. Such sessions therefore take the write lock
+    when each transaction begins (``BEGIN IMMEDIATE``), waiting for it like any writer. PostgreSQL needs
+    nothing of the kind.
+    """
+    bind = get_bind(url)
+    if writes and isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        bind = bind.execution_options(**{_SQLITE_IMMEDIATE: True})
     # expire_on_commit=False: services return the rows they committed, and routes serialise them afterwards.
-    return Session(bind=get_bind(url), expire_on_commit=False, join_transaction_mode="create_savepoint")
+    return Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+
+def end_reads(session: Session) -> None:
+    """End the session's read-only transaction so that its next statement, a write, starts a fresh one.
+
+    For use cases that read and then record something (an audit event, a key's last use) without holding
+    the write lock while they read: on SQLite a fresh transaction whose first statement writes waits for
+    the lock, where a transaction that has already read would fail (see :func:`new_session`).
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_reads() is for read-only transactions; this session has pending changes")
+    session.commit()
 
 
 @contextmanager

@@ -32,8 +32,10 @@ def get_app_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; services commit, the session closes when the response is sent."""
-    with db.new_session(get_app_settings(request).database_url) as session:
+    """One session per request; services commit, the session closes when the response is sent. Requests
+    that may change data take SQLite's write lock as their transactions begin (see ``db.new_session``)."""
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    with db.new_session(get_app_settings(request).database_url, writes=writes) as session:
         yield session
 
 

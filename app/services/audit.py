@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.db import end_reads
 from app.logging import mask_niks
 from app.models import AuditEvent
 from app.services.principals import Principal
@@ -60,6 +61,23 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_lookup(
+    session: Session,
+    actor: Principal | str,
+    action: str,
+    target_type: str | None = None,
+    target_id: int | str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    *,
+    client: str | None = None,
+    agency_id: int | None = None,
+) -> AuditEvent:
+    """:func:`record` for a use case that has only read: its read transaction ends first, so that a writer
+    committing meanwhile (a check run storing findings) cannot make the event's insert fail on SQLite."""
+    end_reads(session)
+    return record(session, actor, action, target_type, target_id, detail, client=client, agency_id=agency_id)
 
 
 def events_for(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.db import end_reads
 from app.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from app.models import ROLES, ApiKey, User, utcnow
 from app.security import (
@@ -65,6 +66,7 @@ def authenticate_api_key(session: Session, plain: str | None) -> Principal:
         raise Unauthorized("The API key is not valid or has been revoked")
     now = utcnow()
     if key.last_used_at is None or now - _aware(key.last_used_at) >= LAST_USED_RESOLUTION:
+        end_reads(session)  # a GET's read transaction must not turn into a write (see app.db.new_session)
         key.last_used_at = now
         session.add(key)
         session.commit()

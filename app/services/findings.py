@@ -247,7 +247,7 @@ def list_findings(
     run = visible_run(session, principal, run_id)
     filters = filters or FindingFilters()
     page = _page(session, run, filters, cursor=cursor, limit=limit, sort=sort)
-    audit.record(
+    audit.record_lookup(
         session,
         principal,
         "finding.list",
@@ -304,7 +304,7 @@ def confirmed_findings(session: Session, principal: Principal, run_id: int) -> l
     """Confirmed findings for the printed summary forwarded to Bawaslu or BKN; audited once."""
     run = visible_run(session, principal, run_id)
     confirmed = list(iter_findings(session, principal, run_id, FindingFilters(review_status="confirmed")))
-    audit.record(
+    audit.record_lookup(
         session,
         principal,
         "finding.summary",
@@ -344,7 +344,7 @@ def get_finding(
         raise NotFound(f"Finding {finding_id} not found")
     view = _to_view(row)
     if audit_read:
-        audit.record(
+        audit.record_lookup(
             session,
             principal,
             "finding.read",
@@ -496,7 +496,7 @@ def _export_row(view: FindingView) -> list[str | float | int]:
 
 
 def _audit_export(session: Session, principal: Principal, run: CheckRun, fmt: str, rows: int) -> None:
-    audit.record(
+    audit.record_lookup(
         session,
         principal,
         "findings.export",

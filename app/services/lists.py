@@ -201,7 +201,9 @@ def rejections(
     view = _view(session, _get(session, list_id))
     version = pick_version(view.versions, version_id, f"list {list_id}")
     assert version.id is not None
-    audit.record(session, principal, "list.rejections.download", "list", list_id, {"version_id": version.id})
+    audit.record_lookup(
+        session, principal, "list.rejections.download", "list", list_id, {"version_id": version.id}
+    )
     session.commit()
     return version, ingestion.iter_rejections(session, "list", version.id)
 

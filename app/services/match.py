@@ -118,7 +118,7 @@ def match_people(
                 nik=row.nik,
             )
         )
-    audit.record(
+    audit.record_lookup(
         session,
         principal,
         "match.lookup",

@@ -122,7 +122,7 @@ def list_reports(
         .limit(limit)
         .offset(offset)
     ).all()
-    audit.record(
+    audit.record_lookup(
         session,
         principal,
         "misuse_report.list",
@@ -139,7 +139,7 @@ def get_report(session: Session, principal: Principal, report_id: int) -> Misuse
     report = session.get(MisuseReport, report_id)
     if report is None:
         raise NotFound("No such misuse report")
-    audit.record(session, principal, "misuse_report.read", "misuse_report", report_id)
+    audit.record_lookup(session, principal, "misuse_report.read", "misuse_report", report_id)
     session.commit()
     return report
 

@@ -213,7 +213,7 @@ def rejections(
     view = _view(session, visible_roster(session, principal, roster_id))
     version = pick_version(view.versions, version_id, f"roster {roster_id}")
     assert version.id is not None
-    audit.record(
+    audit.record_lookup(
         session,
         principal,
         "roster.rejections.download",

@@ -172,7 +172,7 @@ def read_report_token(settings: Settings, token: str) -> ReportGrant | None:
 
 
 def _audit_lookup(session: Session, client: str, detail: dict[str, Any]) -> None:
-    audit.record(session, f"public:{client}", "selfcheck.lookup", detail=detail, client=client[:64])
+    audit.record_lookup(session, f"public:{client}", "selfcheck.lookup", detail=detail, client=client[:64])
 
 
 def new_challenge(settings: Settings) -> tuple[challenge.PowChallenge, challenge.TextChallenge | None]:
@@ -259,10 +259,6 @@ def look_up(
             )
 
     listings = find_listings(session, nik.digits)
-    # End the read before writing the audit event: on SQLite (WAL) a read transaction that later wants to
-    # write fails at once with "database is locked" if another writer committed meanwhile — the busy
-    # timeout does not apply to that upgrade. A fresh write transaction waits for the lock instead.
-    session.commit()
     limiter.count_lookup(client)
     detail: dict[str, Any] = {
         "outcome": "listed" if listings else "not_listed",

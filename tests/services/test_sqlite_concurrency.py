@@ -1,0 +1,82 @@
+"""SQLite (the embedded default) under a concurrent writer, on a real database file.
+
+A check run storing findings commits while people browse them. On SQLite in WAL mode a transaction that has
+read cannot start writing once another connection has committed since it began: the write fails at once
+with "database is locked", whatever the busy timeout. These tests pin the two ways Netra avoids that:
+lookups end their reads before recording the audit event, and sessions that mean to write take the lock
+when their transaction begins.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, func, select
+
+from app import db
+from app.models import AuditEvent
+from app.services import audit
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "concurrency.db"
+    db.upgrade(f"sqlite:///{path}")
+    yield path
+    db.dispose_engines()
+
+
+def _commit_elsewhere(path: Path) -> None:
+    """Another writer (a worker, another request) commits one row."""
+    with db.new_session(f"sqlite:///{path}") as other:
+        audit.record(other, "worker", "check.progress")
+        other.commit()
+
+
+def _count_events(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(AuditEvent)).one()
+
+
+def test_a_read_transaction_cannot_become_a_writer_after_another_commit(sqlite_file: Path) -> None:
+    """The hazard itself, so that the tests below prove something."""
+    with db.new_session(f"sqlite:///{sqlite_file}") as session:
+        _count_events(session)
+        _commit_elsewhere(sqlite_file)
+        audit.record(session, "auditor", "finding.list")
+        with pytest.raises(OperationalError, match="database is locked"):
+            session.commit()
+
+
+def test_a_lookup_records_its_audit_event_despite_a_concurrent_commit(sqlite_file: Path) -> None:
+    with db.new_session(f"sqlite:///{sqlite_file}") as session:
+        before = _count_events(session)
+        _commit_elsewhere(sqlite_file)
+        audit.record_lookup(session, "auditor", "finding.list", "check_run", 1)
+        session.commit()
+        assert _count_events(session) == before + 2
+
+
+def test_end_reads_refuses_a_session_with_pending_changes(sqlite_file: Path) -> None:
+    with db.new_session(f"sqlite:///{sqlite_file}") as session:
+        audit.record(session, "steward", "list.delete")
+        with pytest.raises(RuntimeError, match="pending changes"):
+            db.end_reads(session)
+
+
+def test_a_writing_session_holds_the_write_lock_from_its_first_read(sqlite_file: Path) -> None:
+    with db.new_session(f"sqlite:///{sqlite_file}", writes=True) as session:
+        before = _count_events(session)
+        # While it holds the lock, another writer cannot slip a commit in between its read and its write.
+        intruder = sqlite3.connect(sqlite_file, timeout=0, isolation_level=None)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                intruder.execute("BEGIN IMMEDIATE")
+        finally:
+            intruder.close()
+        audit.record(session, "auditor", "finding.review")
+        session.commit()
+        assert _count_events(session) == before + 1
