@@ -10,6 +10,7 @@ when their transaction begins.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +81,55 @@ def test_a_writing_session_holds_the_write_lock_from_its_first_read(sqlite_file:
         audit.record(session, "auditor", "finding.review")
         session.commit()
         assert _count_events(session) == before + 1
+
+
+def _gate(path: Path) -> db._WriterGate:
+    return db._gates[db.get_engine(f"sqlite:///{path}")]
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback", "close"])
+def test_a_writing_transaction_holds_the_writer_gate_until_it_ends(sqlite_file: Path, ending: str) -> None:
+    with db.new_session(f"sqlite:///{sqlite_file}", writes=True) as session:
+        _count_events(session)
+        assert _gate(sqlite_file).busy()
+        getattr(session, ending)()
+        assert not _gate(sqlite_file).busy()
+
+
+def test_a_lookup_takes_the_gate_only_for_its_audit_event(sqlite_file: Path) -> None:
+    with db.new_session(f"sqlite:///{sqlite_file}") as session:
+        _count_events(session)
+        assert not _gate(sqlite_file).busy()
+        audit.record_lookup(session, "auditor", "finding.list")
+        assert _gate(sqlite_file).busy()
+        session.commit()
+        assert not _gate(sqlite_file).busy()
+
+
+def test_writers_of_one_process_queue_at_the_gate_and_all_succeed(sqlite_file: Path) -> None:
+    url = f"sqlite:///{sqlite_file}"
+    second_done = threading.Event()
+    errors: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            with db.new_session(url, writes=True) as other:
+                audit.record(other, "operator", "finding.review")
+                other.commit()
+        except BaseException as exc:  # reported to the test thread below
+            errors.append(exc)
+        finally:
+            second_done.set()
+
+    with db.new_session(url, writes=True) as session:
+        before = _count_events(session)
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        assert not second_done.wait(0.3), "the second writer went ahead while the first held the lock"
+        audit.record(session, "steward", "list.delete")
+        session.commit()
+    assert second_done.wait(10)
+    thread.join()
+    assert errors == []
+    with db.new_session(url) as session:
+        assert _count_events(session) == before + 2
