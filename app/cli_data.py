@@ -369,7 +369,9 @@ def _safe(value: object) -> object:
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterator[Sequence[object]]) -> None:
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+    # Plain UTF-8 without a BOM: the CSV is for programs, whose readers would otherwise see the first
+    # column as "\ufeffroster_line"; people in Excel take the .xlsx output.
+    with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         for row in rows:

@@ -57,7 +57,7 @@ def test_match_writes_findings_and_rejections(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "2 findings" in result.output
 
-    with (tmp_path / "out" / "f.csv").open(encoding="utf-8-sig") as handle:
+    with (tmp_path / "out" / "f.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == list(MATCH_COLUMNS)
     kinds = {(row["roster_line"], row["list_line"]): (row["kind"], row["class"]) for row in rows}
@@ -69,7 +69,7 @@ def test_match_writes_findings_and_rejections(tmp_path: Path) -> None:
     assert {row["owner"] for row in rows} == {"Partai X"}
     assert all(row["explanation"] for row in rows)
 
-    with (tmp_path / "out" / "f.rejected.csv").open(encoding="utf-8-sig") as handle:
+    with (tmp_path / "out" / "f.rejected.csv").open(encoding="utf-8") as handle:
         rejected = [(row["file"], row["line"], row["reason"]) for row in csv.DictReader(handle)]
     assert rejected == [(str(roster), "5", "nik_non_digit"), ("anggota.csv", "4", "duplicate_nik")]
 
@@ -113,7 +113,7 @@ def test_match_finds_people_through_regency_names_and_numeric_nips(tmp_path: Pat
     output = tmp_path / "f.csv"
     result = runner.invoke(cli.app, ["match", str(roster), str(support), str(party), "-o", str(output)])
     assert result.exit_code == 0, result.output
-    with output.open(encoding="utf-8-sig") as handle:
+    with output.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     found = {(row["roster_line"], row["list_file"], row["list_line"], row["kind"]) for row in rows}
     assert found == {
