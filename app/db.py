@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -73,22 +73,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
     # The transaction ends in the dialect's commit or rollback (a session's, or the pool's reset): let the
     # next writer in only once it has.
-    do_commit, do_rollback = engine.dialect.do_commit, engine.dialect.do_rollback
+    def then_leave(end: Callable[[Any], None]) -> Callable[[Any], None]:
+        def end_then_leave(dbapi_connection: Any) -> None:
+            try:
+                end(dbapi_connection)
+            finally:
+                gate.leave(dbapi_connection)
 
-    def commit_then_leave(dbapi_connection: Any) -> None:
-        try:
-            do_commit(dbapi_connection)
-        finally:
-            gate.leave(dbapi_connection)
+        return end_then_leave
 
-    def rollback_then_leave(dbapi_connection: Any) -> None:
-        try:
-            do_rollback(dbapi_connection)
-        finally:
-            gate.leave(dbapi_connection)
-
-    engine.dialect.do_commit = commit_then_leave  # type: ignore[method-assign]
-    engine.dialect.do_rollback = rollback_then_leave  # type: ignore[method-assign]
+    engine.dialect.do_commit = then_leave(engine.dialect.do_commit)  # type: ignore[method-assign,assignment]
+    engine.dialect.do_rollback = then_leave(engine.dialect.do_rollback)  # type: ignore[method-assign,assignment]
 
 
 class _WriterGate:
