@@ -44,6 +44,21 @@ def write_list(path: Path, rows: int, *, start: int = 0) -> Path:
     return path
 
 
+def store_supporter_list(session: Session, path: Path) -> lists.ListUpload:
+    """Store ``path`` as a new supporter list, inline."""
+    return lists.create_list(
+        session,
+        STEWARD,
+        list_type="supporter",
+        owner="Calon",
+        election="Pilkada",
+        region=None,
+        upload=ingestion.describe_file(path),
+        inline=True,
+        keep_file=True,
+    )
+
+
 def records(path: Path, kind: str) -> Iterator[Record]:
     with open_table(path, kind=kind) as table:  # type: ignore[arg-type]
         for outcome in RowValidator(table.columns, kind).run(table):  # type: ignore[arg-type]
@@ -84,17 +99,7 @@ def test_a_regency_given_by_name_is_stored_as_its_code(session: Session, tmp_pat
         ",Nama Ambigu,12-03-1985,Bandung\n",
         encoding="utf-8",
     )
-    result = lists.create_list(
-        session,
-        STEWARD,
-        list_type="supporter",
-        owner="Calon",
-        election="Pilkada",
-        region=None,
-        upload=ingestion.describe_file(listed),
-        inline=True,
-        keep_file=True,
-    )
+    result = store_supporter_list(session, listed)
     stored = session.exec(
         select(ListEntry.regency, ListEntry.person_key)
         .where(col(ListEntry.version_id) == result.version.id)
@@ -117,35 +122,14 @@ def test_activation_hook_runs_in_the_activating_transaction(session: Session, tm
 
     ingestion.on_list_version_activated(hook)
     try:
-        upload = ingestion.describe_file(write_list(tmp_path / "a.csv", 5))
-        result = lists.create_list(
-            session,
-            STEWARD,
-            list_type="supporter",
-            owner="Calon",
-            election="Pilkada",
-            region=None,
-            upload=upload,
-            inline=True,
-            keep_file=True,
-        )
+        result = store_supporter_list(session, write_list(tmp_path / "a.csv", 5))
     finally:
         ingestion.remove_activation_hook(hook)
     assert seen == [(result.view.watch_list.id, result.version.id, "active")]
 
 
 def test_failing_hook_fails_the_version_and_keeps_the_previous_one(session: Session, tmp_path: Path) -> None:
-    first = lists.create_list(
-        session,
-        STEWARD,
-        list_type="supporter",
-        owner="Calon",
-        election="Pilkada",
-        region=None,
-        upload=ingestion.describe_file(write_list(tmp_path / "a.csv", 5)),
-        inline=True,
-        keep_file=True,
-    )
+    first = store_supporter_list(session, write_list(tmp_path / "a.csv", 5))
     list_id = first.view.watch_list.id
     assert list_id is not None
 
@@ -289,18 +273,7 @@ def test_bulk_store_equals_row_by_row_rows_and_keeps_indexes(
         "3515014506000003;  Dewi  ;x;;;\n",
         encoding="utf-8",
     )
-    upload = ingestion.describe_file(path)
-    result = lists.create_list(
-        session,
-        STEWARD,
-        list_type="supporter",
-        owner="Calon",
-        election="Pilkada",
-        region=None,
-        upload=upload,
-        inline=True,
-        keep_file=True,
-    )
+    result = store_supporter_list(session, path)
     version_id = result.version.id
     assert version_id is not None
     # Read back through SQLAlchemy's types, dates are dates on both databases.
