@@ -43,9 +43,10 @@ import struct
 import unicodedata
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 from os import PathLike
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -560,20 +561,6 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _bounded_lines(text: IO[str], max_chars: int) -> Iterator[str]:
-    while True:
-        line = text.readline(max_chars + 1)
-        if not line:
-            return
-        if len(line.rstrip("\r\n")) > max_chars:
-            raise LineTooLongError(
-                f"A line is longer than {max_chars:,} characters; this is not a list file.",
-                message_id=f"Ada baris yang lebih panjang dari {max_chars:,} karakter.",
-                detail={"limit": max_chars},
-            )
-        yield line
-
-
 @dataclass(slots=True)
 class _CsvSource:
     encoding: str
@@ -598,44 +585,152 @@ def _open_csv(path: Path, limits: Limits) -> _CsvSource:
     return _CsvSource(encoding, delimiter, _csv_rows(handle, delimiter, limits), handle)
 
 
+_BLOCK_CHARS = 1 << 20
+
+
+def _line_too_long(max_chars: int) -> LineTooLongError:
+    return LineTooLongError(
+        f"A line is longer than {max_chars:,} characters; this is not a list file.",
+        message_id=f"Ada baris yang lebih panjang dari {max_chars:,} karakter.",
+        detail={"limit": max_chars},
+    )
+
+
+@dataclass(slots=True)
+class _Block:
+    """Whole lines of a CSV read at once, and what decides how they are parsed."""
+
+    first: int
+    """Line number of the block's first line."""
+    lines: int
+    plain: bool
+    """No quote and no NUL: every line is exactly one record, so the block is parsed in one call."""
+    longest: int
+    """An upper bound of the longest line's length, terminator excluded."""
+
+    @property
+    def last(self) -> int:
+        return self.first + self.lines - 1
+
+
+class _CsvBlocks:
+    """A text file read a block of whole lines at a time, feeding ``csv.reader`` through ``io.StringIO``.
+
+    Line splitting happens in C (``StringIO`` with ``newline=""`` ends lines at ``\\n``, ``\\r\\n`` and
+    ``\\r`` exactly as the file handle's ``readline`` does), so there is no Python frame per line. Blocks
+    are read on demand: by :meth:`read` between records, and by :meth:`feed` when a quoted record runs past
+    the end of what is loaded.
+    """
+
+    def __init__(self, handle: IO[str], max_line_chars: int) -> None:
+        self.handle = handle
+        self.max_line_chars = max_line_chars
+        self.end = 0
+        """The last line number loaded."""
+        self.blocks: deque[_Block] = deque()
+        self.pending: deque[io.StringIO] = deque()
+        self.carry = ""
+
+    def read(self) -> _Block | None:
+        text = self.carry + self.handle.read(_BLOCK_CHARS)
+        self.carry = ""
+        if not text:
+            return None
+        if text[-1] not in "\r\n":  # finish the last line, bounded like any line
+            text += self.handle.readline(self.max_line_chars + 1)
+        if text[-1] == "\r":  # a "\r\n" split by the read stays one line ending
+            following = self.handle.read(1)
+            if following == "\n":
+                text += following
+            else:
+                self.carry = following
+        lines = text.count("\n") + text.count("\r") - text.count("\r\n") + (text[-1] not in "\r\n")
+        longest = max(map(len, text.split("\n")))  # counts a "\r" too: exact only when it matters
+        if longest > self.max_line_chars:
+            longest = max(len(line.rstrip("\r\n")) for line in io.StringIO(text, newline=""))
+            if longest > self.max_line_chars:
+                raise _line_too_long(self.max_line_chars)
+        block = _Block(self.end + 1, lines, '"' not in text and "\x00" not in text, longest)
+        self.end = block.last
+        self.blocks.append(block)
+        self.pending.append(io.StringIO(text, newline=""))
+        return block
+
+    def feed(self) -> Iterator[io.StringIO]:
+        while self.pending or self.read() is not None:
+            yield self.pending.popleft()
+
+    def holding(self, line: int) -> _Block:
+        """The loaded block that holds ``line``, forgetting the blocks before it."""
+        while self.blocks[0].last < line:
+            self.blocks.popleft()
+        return self.blocks[0]
+
+
 def _csv_rows(handle: IO[str], delimiter: str, limits: Limits) -> Iterator[SourceRow]:
-    """Yield records with the *physical* line they start on: ``reader.line_num`` counts lines consumed, so a
-    record with quoted newlines starts one after the previous record's ``line_num``."""
-    reader = csv.reader(_bounded_lines(handle, limits.max_line_chars), delimiter=delimiter)
-    previous_end = 0
+    """Yield records with the *physical* line they start on.
+
+    A plain block (see :class:`_Block`) whose lines are no longer than a field may be is parsed with one
+    ``list(islice(reader, lines))`` and numbered consecutively. Elsewhere records are taken one at a time:
+    ``reader.line_num`` counts lines consumed, so a record with quoted newlines starts one after the previous
+    record's ``line_num``.
+    """
+    blocks = _CsvBlocks(handle, limits.max_line_chars)
+    reader = csv.reader(chain.from_iterable(blocks.feed()), delimiter=delimiter)
+    # A field is no longer than its line: below this no field in a plain block can break a limit.
+    field_cap = min(limits.max_field_chars, csv.field_size_limit())
     while True:
-        try:
-            record = next(reader)
-        except StopIteration:
+        done = reader.line_num
+        if done == blocks.end and blocks.read() is None:
             return
-        except csv.Error as exc:
-            if "field larger than field limit" in str(exc):
-                raise LineTooLongError(
-                    f"A field starting near line {previous_end + 1} is longer than the CSV field limit; "
-                    "usually a quote that is never closed.",
-                    message_id=f"Ada kolom yang terlalu panjang mulai sekitar baris {previous_end + 1} "
-                    "(biasanya tanda kutip yang tidak ditutup).",
-                    detail={"line": previous_end + 1},
-                ) from exc
-            raise CorruptFileError(
-                f"The CSV cannot be parsed near line {previous_end + 1}: {exc}.",
-                message_id=f"CSV tidak dapat dibaca sekitar baris {previous_end + 1}.",
-                detail={"line": previous_end + 1},
-            ) from exc
-        line = previous_end + 1
-        previous_end = reader.line_num
-        if len(record) > limits.max_columns:
-            raise _too_many_columns(line, len(record), limits)
-        # max(map(len, ...)) runs in C: a per-cell Python loop cost seconds on a 2M-row list.
-        longest = max(map(len, record), default=0)
-        if longest > limits.max_field_chars:
-            raise LineTooLongError(
-                f"A field on line {line} is {longest:,} characters long; the limit is "
-                f"{limits.max_field_chars:,} (usually a quote that is never closed).",
-                message_id=f"Kolom pada baris {line} terlalu panjang (biasanya tanda kutip tidak ditutup).",
-                detail={"line": line},
-            )
-        yield SourceRow(line, tuple(record))
+        block = blocks.holding(done + 1)
+        if block.plain and block.first == done + 1 and block.longest <= field_cap:
+            records = list(islice(reader, block.lines))
+            if max(map(len, records), default=0) > limits.max_columns:
+                for offset, record in enumerate(records):
+                    _check_record(record, block.first + offset, limits)
+            yield from map(SourceRow, range(block.first, block.last + 1), map(tuple, records))
+            continue
+        while reader.line_num < block.last:
+            line = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise _csv_error(exc, line) from exc
+            _check_record(record, line, limits)
+            yield SourceRow(line, tuple(record))
+
+
+def _check_record(record: list[str], line: int, limits: Limits) -> None:
+    if len(record) > limits.max_columns:
+        raise _too_many_columns(line, len(record), limits)
+    # max(map(len, ...)) runs in C: a per-cell Python loop cost seconds on a 2M-row list.
+    longest = max(map(len, record), default=0)
+    if longest > limits.max_field_chars:
+        raise LineTooLongError(
+            f"A field on line {line} is {longest:,} characters long; the limit is "
+            f"{limits.max_field_chars:,} (usually a quote that is never closed).",
+            message_id=f"Kolom pada baris {line} terlalu panjang (biasanya tanda kutip tidak ditutup).",
+            detail={"line": line},
+        )
+
+
+def _csv_error(exc: csv.Error, line: int) -> IngestError:
+    if "field larger than field limit" in str(exc):
+        return LineTooLongError(
+            f"A field starting near line {line} is longer than the CSV field limit; "
+            "usually a quote that is never closed.",
+            message_id=f"Ada kolom yang terlalu panjang mulai sekitar baris {line} "
+            "(biasanya tanda kutip yang tidak ditutup).",
+            detail={"line": line},
+        )
+    return CorruptFileError(
+        f"The CSV cannot be parsed near line {line}: {exc}.",
+        message_id=f"CSV tidak dapat dibaca sekitar baris {line}.",
+        detail={"line": line},
+    )
 
 
 def _too_many_columns(line: int, count: int, limits: Limits) -> TooManyColumnsError:

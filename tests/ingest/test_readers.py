@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
+import io
 import struct
 import subprocess
 import sys
 import zipfile
 import zlib
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from app.ingest import readers
 from app.ingest.readers import (
     ColumnMappingError,
     CorruptFileError,
@@ -239,6 +245,35 @@ def test_csv_quoted_newlines_keep_physical_line_numbers(tmp_path: Path) -> None:
     assert rows[0][1][2] == "Jl. Merdeka\nRT 01\nRW 02"
 
 
+def _reference_rows(text: str, delimiter: str) -> list[tuple[int, tuple[str, ...]]]:
+    """Records and their first physical line, one ``next()`` at a time (what the block reader must equal)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, previous_end = [], 0
+    for record in reader:
+        rows.append((previous_end + 1, tuple(record)))
+        previous_end = reader.line_num
+    return rows
+
+
+_CSV_PIECES = st.sampled_from(["a", "Budi", NIK, ";", ",", '"', '""', "\n", "\r\n", "\r", " ", "é", "x" * 9])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(_CSV_PIECES, max_size=60).map("".join),
+    block=st.integers(1, 12),
+    delimiter=st.sampled_from([";", ","]),
+)
+def test_csv_blocks_parse_exactly_like_one_record_at_a_time(text: str, block: int, delimiter: str) -> None:
+    """Blocks of any size, ending anywhere (inside quotes, between "\\r" and "\\n"), change nothing."""
+    with mock.patch.object(readers, "_BLOCK_CHARS", block):
+        got = [
+            (row.line, row.cells)
+            for row in readers._csv_rows(io.StringIO(text, newline=""), delimiter, Limits())
+        ]
+    assert got == _reference_rows(text, delimiter)
+
+
 # ------------------------------------------------------------------------------------------- refusals
 
 
@@ -292,6 +327,16 @@ def test_csv_absurd_lines_fields_and_columns(tmp_path: Path) -> None:
     unclosed.write_text("NIK,Nama\n" + NIK + ',"Budi\n' + "\n".join(f"{NIK},x" for _ in range(200)))
     with pytest.raises(LineTooLongError, match="quote"):
         list(open_table(unclosed, limits=Limits(max_field_chars=500)))
+
+    long_field = tmp_path / "field.csv"
+    long_field.write_text("NIK,Nama\n" + NIK + ",Budi\n" + NIK + "," + "x" * 600 + "\n")
+    with pytest.raises(LineTooLongError, match="field on line 3"):
+        list(open_table(long_field, limits=Limits(max_field_chars=500)))
+
+    wide_row = tmp_path / "wide_row.csv"
+    wide_row.write_text("NIK,Nama\n" + NIK + ",Budi\n" + NIK + ",Budi" + ",x" * 300 + "\n")
+    with pytest.raises(TooManyColumnsError, match="Line 3"):
+        list(open_table(wide_row))
 
     wide = write_csv(tmp_path / "wide.csv", [["NIK", "Nama", *["x"] * 300], [NIK, "Budi"]])
     with pytest.raises(TooManyColumnsError):
