@@ -29,7 +29,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from app.ingest.batch import Chunk, iter_chunks
+from app.ingest.batch import Chunk, collector_paused, iter_chunks
 from app.ingest.readers import DEFAULT_LIMITS, IngestError, open_table
 from app.ingest.rows import Record, Rejection, RowValidator
 from app.services.principals import Principal
@@ -441,7 +441,7 @@ def match_command(
     people: list[m.RosterPerson] = []
     roster_shown: list[tuple[int, str, str]] = []
     try:
-        with progress:
+        with collector_paused(), progress:
             task = progress.add_task(f"Reading {roster.name}", total=None)
 
             def keep_people(chunk: Chunk) -> None:
