@@ -191,7 +191,9 @@ class ListEntry(_PersonColumns, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(foreign_key="list_versions.id", index=True)
+    # No foreign key (see the migration 8c4e1f0a2b67): only ingestion writes entries, into the version it
+    # has just made, and version rows are never deleted.
+    version_id: int = Field(index=True)
     address: str | None = Field(default=None, max_length=500)
     kta: str | None = Field(default=None, max_length=64)
     occupation: str | None = Field(default=None, max_length=120)
@@ -288,7 +290,9 @@ class Finding(SQLModel, table=True):
     run_id: int = Field(foreign_key="check_runs.id", index=True)
     agency_id: int = Field(foreign_key="agencies.id", index=True)
     roster_entry_id: int = Field(foreign_key="roster_entries.id")
-    list_entry_id: int = Field(foreign_key="list_entries.id")
+    # No foreign key: on PostgreSQL ``list_entries`` is partitioned by version, and a key into it would have
+    # to name the version too. ``list_version_id`` has its key; purges delete findings before entries.
+    list_entry_id: int
     list_version_id: int = Field(foreign_key="list_versions.id")
     # Identifies the same roster person / list person across versions, to carry reviews forward.
     pair_key: str = Field(max_length=64)

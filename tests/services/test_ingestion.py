@@ -13,13 +13,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import inspect
 from sqlmodel import Session, col, func, select
 
 from app import db
 from app.ingest.readers import open_table
 from app.ingest.rows import Record, RowValidator
 from app.models import Job, ListEntry, ListVersion, WatchList
-from app.services import ingestion, lists
+from app.services import ingestion, lists, partitions
 from app.services.principals import Principal
 from app.worker import Worker
 from matching import blocking
@@ -162,7 +165,7 @@ KILL_SCRIPT = textwrap.dedent(
     """
     import sys
     from app import db
-    from app.services import ingestion, lists
+    from app.services import ingestion, lists, partitions
     from app.services.principals import Principal
 
     url, list_id, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -232,6 +235,8 @@ def test_killed_ingestion_leaves_the_previous_version_active(fresh_database_url:
                 session.exec(select(func.count()).where(col(ListEntry.version_id) == first_version)).one()
                 == 51
             )
+            # On PostgreSQL the half-copied partition went with the transaction.
+            assert not inspect(session.connection()).has_table(partitions.partition_name(partial_id))
 
             # Once the dead process's lease runs out, any worker stores the version from the kept file.
             job = session.exec(
@@ -258,7 +263,6 @@ def test_bulk_store_equals_row_by_row_rows_and_keeps_indexes(
 ) -> None:
     """Chunked, bulk-decided storage gives the rows the per-row path gives; a big load into a small table
     drops and recreates the SQLite indexes inside the version's transaction."""
-    from sqlalchemy import inspect
 
     monkeypatch.setattr(ingestion, "REBUILD_MIN_ROWS", 1)
     path = tmp_path / "mixed.csv"
@@ -287,3 +291,73 @@ def test_bulk_store_equals_row_by_row_rows_and_keeps_indexes(
     assert result.version.rejected == 1
     indexes = {index["name"] for index in inspect(session.connection()).get_indexes("list_entries")}
     assert {"ix_list_entries_k1", "ix_list_entries_person_key", "ix_list_entries_nik_version"} <= indexes
+
+
+def test_postgresql_keeps_each_list_version_in_a_partition_of_its_own(
+    session: Session, tmp_path: Path
+) -> None:
+    if not partitions.partitioned(session.connection()):
+        pytest.skip("partitions are PostgreSQL's")
+    first = store_supporter_list(session, write_list(tmp_path / "v1.csv", 30))
+    second = lists.add_version(
+        session,
+        STEWARD,
+        first.view.watch_list.id,  # type: ignore[arg-type]
+        upload=ingestion.describe_file(write_list(tmp_path / "v2.csv", 40, start=30)),
+        inline=True,
+        keep_file=True,
+    )
+    connection = session.connection()
+    for version, rows in ((first.version, 31), (second.version, 41)):
+        assert version.id is not None
+        table = partitions.partition_name(version.id)
+        count = connection.exec_driver_sql(f"SELECT count(*) FROM ONLY {table}").scalar()
+        assert count == rows
+        bound = connection.exec_driver_sql(
+            "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = %s", (table,)
+        ).scalar()
+        assert bound == f"FOR VALUES IN ({version.id})"
+        # Every index of the parent has its counterpart in the partition (attached, not built twice).
+        attached = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid "
+            "WHERE x.indrelid = %s::regclass",
+            (table,),
+        ).scalar()
+        parent = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_index WHERE indrelid = 'list_entries'::regclass"
+        ).scalar()
+        assert attached == parent == len(ListEntry.__table__.indexes) + 1  # type: ignore[attr-defined]
+    # The self-check's look-up finds the active version's row through the parent.
+    plan = "\n".join(
+        row[0]
+        for row in connection.exec_driver_sql(
+            "EXPLAIN SELECT id FROM list_entries WHERE nik = %s AND version_id = %s",
+            (nik(35), second.version.id),
+        )
+    )
+    assert partitions.partition_name(second.version.id) in plan  # type: ignore[arg-type]
+    assert partitions.partition_name(first.version.id) not in plan  # type: ignore[arg-type]
+
+
+def _copy_value(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = str(value)
+    for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        text = text.replace(char, escaped)
+    return text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.none() | st.text(), st.none() | st.integers(), st.none() | st.booleans(), st.none()),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_copy_text_escapes_every_value_as_postgresql_reads_it(rows: list[tuple[object, ...]]) -> None:
+    expected = "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
+    assert ingestion.copy_text(rows) == expected
