@@ -59,3 +59,12 @@ def test_only_a_connection_idle_for_a_while_is_pinged(
         assert len(pings) == 1
     finally:
         engine.dispose()
+
+
+def test_connections_run_without_jit(postgres_url: str) -> None:
+    engine = db.create_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
+    finally:
+        engine.dispose()
