@@ -72,7 +72,6 @@ Source = Literal["list", "roster"]
 VersionRow = ListVersion | RosterVersion
 Parent = WatchList | Roster
 
-BATCH_ROWS = 20_000
 PROGRESS_SECONDS = 0.5
 SQLITE_CACHE_KIB = 128 * 1024
 REBUILD_MIN_ROWS = 200_000
@@ -338,11 +337,11 @@ def _chunk_entry_columns(source: Source, version_id: int, chunk: Chunk, sqlite: 
     if not chunk.records:
         return columns
     extra = [_entry_row(source, version_id, record, sqlite) for record in chunk.records]
-    lines = [*fast.lines, *(row[1] for row in extra)]
-    if len(lines) == 1:  # itemgetter of one index gives the item, not a tuple
-        return [[value] for value in extra[0]]
-    pick = itemgetter(*sorted(range(len(lines)), key=lines.__getitem__))
-    extra_columns = zip(*extra, strict=True)
+    extra_columns = [list(column) for column in zip(*extra, strict=True)]
+    if not n:  # records come in line order
+        return extra_columns
+    lines = [*fast.lines, *extra_columns[1]]
+    pick = itemgetter(*sorted(range(len(lines)), key=lines.__getitem__))  # two or more: a tuple
     return [list(pick([*mine, *theirs])) for mine, theirs in zip(columns, extra_columns, strict=True)]
 
 
@@ -430,15 +429,13 @@ class _BulkWriter:
 
     def pause(self) -> None:
         """End the open ``COPY``, if any, so the connection can run another statement."""
-        stack, self._stack, self._stream = self._stack, None, None
-        if stack is not None:
-            stack.close()
+        self.__exit__(None, None, None)
 
     def __enter__(self) -> _BulkWriter:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        """On an error, abort the open ``COPY`` (so the transaction can roll back) and re-raise."""
+        """End the open ``COPY``; on an error, abort it (so the transaction can roll back) and re-raise."""
         stack, self._stack, self._stream = self._stack, None, None
         if stack is not None:
             stack.__exit__(*exc_info)

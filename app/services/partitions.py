@@ -27,7 +27,8 @@ MAINTENANCE_WORK_MEM = "256MB"
 """Memory for each index sort while a version is indexed (PostgreSQL's default 64 MB spills to disk)."""
 
 
-_PARTITION_NAME = re.compile(rf"{PARENT}_v[0-9]+")
+# Partitions (``list_entries_v7``) and their indexes (``ix_list_entries_k1_v7``), as named below.
+_RUNTIME_NAME = re.compile(rf"(ix_)?{PARENT}(_\w+)?_v[0-9]+")
 
 
 def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
@@ -35,7 +36,7 @@ def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
     not by migrations, so they are left out (``include_name`` hook)."""
     if name is None or type_ not in ("table", "index"):
         return True
-    return not (_PARTITION_NAME.fullmatch(name) or re.fullmatch(r"ix_list_entries_\w+_v[0-9]+", name))
+    return not _RUNTIME_NAME.fullmatch(name)
 
 
 def partitioned(connection: Connection) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import signal
 import subprocess
@@ -291,6 +292,30 @@ def test_bulk_store_equals_row_by_row_rows_and_keeps_indexes(
     assert result.version.rejected == 1
     indexes = {index["name"] for index in inspect(session.connection()).get_indexes("list_entries")}
     assert {"ix_list_entries_k1", "ix_list_entries_person_key", "ix_list_entries_nik_version"} <= indexes
+
+
+def test_rejections_written_between_entry_batches_lose_nothing(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing a batch of rejections ends the entries' open COPY on PostgreSQL; the next chunk opens one."""
+    monkeypatch.setattr(ingestion, "REJECTIONS_BATCH", 2)
+    monkeypatch.setattr(ingestion, "iter_chunks", functools.partial(ingestion.iter_chunks, size=4))
+    path = tmp_path / "gappy.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["NIK", "Nama"])
+        for i in range(30):
+            writer.writerow([nik(i) if i % 3 else "12345", f"Warga Nomor {i}"])
+    result = store_supporter_list(session, path)
+    assert (result.version.status, result.version.accepted, result.version.rejected) == ("active", 20, 10)
+    stored = session.exec(
+        select(col(ListEntry.line))
+        .where(col(ListEntry.version_id) == result.version.id)
+        .order_by(col(ListEntry.id))
+    ).all()
+    assert stored == [i + 2 for i in range(30) if i % 3]
+    rejected = [r.line for r in ingestion.iter_rejections(session, "list", result.version.id)]  # type: ignore[arg-type]
+    assert rejected == [i + 2 for i in range(30) if not i % 3]
 
 
 def test_postgresql_keeps_each_list_version_in_a_partition_of_its_own(
