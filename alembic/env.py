@@ -18,7 +18,6 @@ from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.config import get_settings
 from app.db import create_engine
-from app.services.partitions import include_name
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -53,7 +52,6 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         # SQLite DDL is transactional once pysqlite stops managing transactions (see app.db).
         transactional_ddl=True if dialect.startswith("sqlite") else None,
         render_item=_render_item,
-        include_name=include_name,
         literal_binds=connection is None,
     )
 

@@ -290,8 +290,8 @@ class Finding(SQLModel, table=True):
     run_id: int = Field(foreign_key="check_runs.id", index=True)
     agency_id: int = Field(foreign_key="agencies.id", index=True)
     roster_entry_id: int = Field(foreign_key="roster_entries.id")
-    # No foreign key: on PostgreSQL ``list_entries`` is partitioned by version, and a key into it would have
-    # to name the version too. ``list_version_id`` has its key; purges delete findings before entries.
+    # No foreign key (migration 8c4e1f0a2b67, kept by 3f7a9c2d4e18): ``list_version_id`` has its key, and
+    # purges delete findings before entries.
     list_entry_id: int
     list_version_id: int = Field(foreign_key="list_versions.id")
     # Identifies the same roster person / list person across versions, to carry reviews forward.

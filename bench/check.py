@@ -34,7 +34,7 @@ from sqlmodel import Session
 
 from app import db
 from app.models import Agency, CheckRun, ListVersion, Roster, RosterVersion, WatchList
-from app.services import checks, partitions
+from app.services import checks
 from app.services.principals import Principal
 from bench.match import background
 from matching.blocking import BlockKeys, entry_keys, roster_keys
@@ -134,7 +134,6 @@ def load(engine: Engine, roster: list[tuple[Any, ...]], lists: list[list[tuple[A
             session.flush()
             wl.active_version_id = lv.id
             versions.append(lv.id)
-            partitions.ensure_partition(session.connection(), lv.id or 0)
         session.flush()
         r.active_version_id = rv.id
         session.commit()

@@ -40,7 +40,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app import db
-from app.services import partitions
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 LISTS = 20
@@ -150,7 +149,6 @@ def create_lists(url: str) -> list[int]:
                 ),
                 {"l": list_id, "sha": "0" * 64},
             ).scalar_one()
-            partitions.ensure_partition(conn, version_id)
             conn.execute(
                 sa.text("UPDATE lists SET active_version_id = :v WHERE id = :l"),
                 {"v": version_id, "l": list_id},

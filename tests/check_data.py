@@ -25,7 +25,6 @@ from app.models import (
     RosterVersion,
     WatchList,
 )
-from app.services import partitions
 from matching import matcher
 from matching.blocking import BlockKeys, entry_keys, roster_keys
 from matching.nik import parse_nik
@@ -145,7 +144,6 @@ def store_list(
                 **_keys(entry_keys(entry)),
             }
         )
-    partitions.ensure_partition(session.connection(), version.id)
     if rows:
         session.execute(insert(ListEntry), rows)
     if previous is not None:

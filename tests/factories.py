@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from app.models import Agency, ApiKey, ListEntry, ListVersion, User, WatchList, utcnow
 from app.security import generate_api_key, hash_password
-from app.services import partitions
 
 DEFAULT_PASSWORD = "kata-sandi-uji-123"
 
@@ -145,7 +144,6 @@ def create_listing(
     session.add(version)
     session.flush()
     assert version.id is not None
-    partitions.ensure_partition(session.connection(), version.id)
     session.add(ListEntry(version_id=version.id, line=2, nik=nik, nik_raw=nik, name=name))
     if active:
         watch_list.active_version_id = version.id

@@ -9,7 +9,6 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables)
 from app import db
-from app.services.partitions import include_name
 
 
 def _tables(url: str) -> set[str]:
@@ -41,9 +40,7 @@ def test_models_and_migrations_agree(database_url: str) -> None:
     engine = db.create_engine(database_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "include_name": include_name}
-            )
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
             diff = compare_metadata(context, SQLModel.metadata)
     finally:
         engine.dispose()

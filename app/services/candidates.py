@@ -65,9 +65,9 @@ class ScoredRun:
 def candidate_pairs(
     roster_version_id: int, list_version_ids: Sequence[int], *, first_id: int, last_id: int
 ) -> CompoundSelect[Any]:
-    """``(rid, lid, lver)`` pairs sharing a blocking key, for roster ids in ``[first_id, last_id]``."""
+    """``(rid, lid)`` pairs sharing at least one blocking key, for roster ids in ``[first_id, last_id]``."""
     parts = [
-        select(_R.c.id.label("rid"), _L.c.id.label("lid"), _L.c.version_id.label("lver"))
+        select(_R.c.id.label("rid"), _L.c.id.label("lid"))
         .select_from(_R.join(_L, _L.c[column] == _R.c[column]))
         .where(
             _R.c.version_id == roster_version_id,
@@ -101,8 +101,7 @@ def candidate_rows(
         )
         .select_from(pairs)
         .join(_R, _R.c.id == pairs.c.rid)
-        # With the version, PostgreSQL looks the entry up in its version's partition only.
-        .join(_L, (_L.c.id == pairs.c.lid) & (_L.c.version_id == pairs.c.lver))
+        .join(_L, _L.c.id == pairs.c.lid)
     )
 
 

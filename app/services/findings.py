@@ -151,11 +151,7 @@ def _view_query() -> Select[Any]:
         )
         .join(RosterEntry, col(RosterEntry.id) == col(Finding.roster_entry_id))
         .join(RosterVersion, col(RosterVersion.id) == col(RosterEntry.version_id))
-        .join(
-            ListEntry,
-            (col(ListEntry.id) == col(Finding.list_entry_id))
-            & (col(ListEntry.version_id) == col(Finding.list_version_id)),  # one partition on PostgreSQL
-        )
+        .join(ListEntry, col(ListEntry.id) == col(Finding.list_entry_id))
         .join(ListVersion, col(ListVersion.id) == col(Finding.list_version_id))
         .join(WatchList, col(WatchList.id) == col(ListVersion.list_id))
     )

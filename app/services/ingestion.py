@@ -61,7 +61,7 @@ from app.models import (
     utcnow,
 )
 from app.models import Rejection as RejectionRow
-from app.services import jobs, partitions
+from app.services import jobs
 from matching import blocking
 from matching import matcher as m
 from matching.regions import regency_code_for_name
@@ -759,12 +759,9 @@ def _store(
         else:
             # Atomicity does not depend on it: a crash still rolls the whole version back.
             session.connection().exec_driver_sql("SET LOCAL synchronous_commit = off")
-        connection = session.connection()
-        separate = spec.source == "list" and partitions.partitioned(connection)
-        table_name = partitions.create_detached(connection, version_id) if separate else spec.entries
         rejections = _BulkWriter(session, "rejections", REJECTION_COLUMNS)
         with (
-            _BulkWriter(session, table_name, spec.columns, rebuild_indexes=True) as entries,
+            _BulkWriter(session, spec.entries, spec.columns, rebuild_indexes=True) as entries,
             collector_paused(),
             open_table(path, kind=spec.source, columns=columns, limits=limits) as table,
         ):
@@ -786,8 +783,6 @@ def _store(
                 progress(validator.summary.rows)
             entries.finish()
             rejections.write(rejected)
-            if separate:
-                partitions.attach(connection, version_id)
         summary = validator.summary
         progress(summary.rows, force=True)
 

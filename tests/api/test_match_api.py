@@ -11,8 +11,6 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import Agency, AuditEvent
-from app.services import match
-from app.services.principals import Principal
 from matching import matcher, synthetic
 from tests.check_data import ROSTER, make_world, store_list
 
@@ -132,13 +130,3 @@ def _entry_ids(session: Session, version_id: int, line: int) -> list[int]:
             select(ListEntry).where(ListEntry.version_id == version_id, ListEntry.line == line)
         ).all()
     ]
-
-
-def test_match_leaves_the_planner_settings_as_it_found_them(session: Session, agency: Agency) -> None:
-    if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("planner settings are PostgreSQL's")
-    make_world(session, agency)
-    operator = Principal(kind="key", id=1, name="test", role="operator", agency_id=agency.id)
-    result = match.match_people(session, operator, [(p.nik, p.name, p.nip) for p in ROSTER])
-    assert len(result.findings) == 3
-    assert session.connection().exec_driver_sql("SHOW enable_seqscan").scalar_one() == "on"
