@@ -8,10 +8,11 @@ Steward = Annotated[Principal, Depends(require_role("steward", "admin"))]
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, cast
 
 from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -26,29 +27,40 @@ _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer netra
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: netra_…`")
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the running app was built with (``create_app(settings)``)."""
     return cast(Settings, request.app.state.settings)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request; services commit, the session closes when the response is sent. Requests
-    that may change data take SQLite's write lock as their transactions begin (see ``db.new_session``)."""
+    that may change data take SQLite's write lock as their transactions begin (see ``db.new_session``).
+
+    Async, so that it costs no trip to the worker threads: a session connects only when first used, and
+    once its work is committed closing it is no I/O either. A session left in a transaction (an error
+    half-way) is closed in a worker thread, since that rolls back on the database.
+    """
     writes = request.method not in ("GET", "HEAD", "OPTIONS")
-    with db.new_session(get_app_settings(request).database_url, writes=writes) as session:
+    session = db.new_session(cast(Settings, request.app.state.settings).database_url, writes=writes)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_client_limiter(settings: SettingsDep) -> ClientLimiter:
+async def get_client_limiter(settings: SettingsDep) -> ClientLimiter:
     """The public self-check's per-client rate limiter (the API and the web pages share one)."""
     return get_limiter(settings)
 
 
-def get_client(request: Request, settings: SettingsDep) -> str:
+async def get_client(request: Request, settings: SettingsDep) -> str:
     """The address a public request is counted against (see :func:`app.ratelimit.client_address`)."""
     return request_client(request, settings)
 
@@ -70,10 +82,10 @@ def current_key(
 CurrentKey = Annotated[Principal, Depends(current_key)]
 
 
-def require_role(*roles: str) -> Callable[[Principal], Principal]:
+def require_role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting API keys of the given roles (list ``"admin"`` explicitly where it applies)."""
 
-    def check(principal: CurrentKey) -> Principal:
+    async def check(principal: CurrentKey) -> Principal:
         require_roles(principal, roles)
         return principal
 

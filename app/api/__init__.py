@@ -34,10 +34,11 @@ def build_api_router() -> APIRouter:
     # Errors are problem+json (app.errors); documenting 422 here keeps FastAPI from describing it with its
     # own HTTPValidationError schema, which the responses do not follow.
     api = APIRouter(prefix=API_PREFIX, responses=problem_responses(422))
+    # The public routes first: routes are matched in order, and the self-check is the hot path.
+    for router in PUBLIC:
+        api.include_router(router)
     protected = APIRouter(dependencies=[Depends(current_key)], responses=problem_responses(401))
     for router in PROTECTED:
         protected.include_router(router)
     api.include_router(protected)
-    for router in PUBLIC:
-        api.include_router(router)
     return api
