@@ -360,3 +360,11 @@ def _copy_value(value: object) -> str:
 def test_copy_text_escapes_every_value_as_postgresql_reads_it(rows: list[tuple[object, ...]]) -> None:
     expected = "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
     assert ingestion.copy_text(rows) == expected
+
+
+def test_sqlite_load_gives_the_connection_its_page_cache_back(session: Session, tmp_path: Path) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the page cache is SQLite's")
+    before = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+    store_supporter_list(session, write_list(tmp_path / "v1.csv", 30))
+    assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar() == before
