@@ -18,6 +18,7 @@ Rules (see ``DOMAIN.md``):
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -170,6 +171,10 @@ def is_placeholder(digits: str) -> bool:
 
 
 def _clean(text: str) -> str:
+    if not text.isascii():
+        # Text copied from web pages and chat apps carries invisible format characters (zero-width space,
+        # word joiner, a stray BOM): they are not part of what the person typed.
+        text = "".join(char for char in text if unicodedata.category(char) != "Cf")
     text = text.strip()
     # Quotes and a leading apostrophe are how spreadsheets are told to keep a number as text; so is the
     # formula ="3271…" that many systems write into CSV exports for Excel.

@@ -32,6 +32,8 @@ def test_valid_nik_decodes_region_birth_date_and_gender() -> None:
         "327105-520385-0001",
         "3271055203850001.0",
         '="3271055203850001"',  # the formula CSV exports write so that Excel keeps the digits as text
+        "\u200b3271055203850001",  # zero-width space, pasted from a web page
+        "\ufeff3271055203850001\u2060",  # a stray BOM, a word joiner
     ],
 )
 def test_real_world_formatting_is_accepted(raw: str) -> None:
