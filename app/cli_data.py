@@ -207,7 +207,7 @@ def _read(
     with open_table(path, kind=kind, limits=DEFAULT_LIMITS) as table:  # type: ignore[arg-type]
         validator = RowValidator(table.columns, kind)  # type: ignore[arg-type]
         done = 0
-        for chunk in iter_chunks(validator, table):
+        for chunk in iter_chunks(validator, table, storage=False):  # nothing is stored
             on_chunk(chunk)
             rejections += chunk.rejections
             on_rows(validator.summary.rows - done)
@@ -263,7 +263,7 @@ class _ListRows(Sequence[m.ListEntry]):
                 regencies = fast.texts.get("regency")
                 self._append(
                     source,
-                    map(int, fast.nik[a:b]),
+                    fast.nik_values[a:b].tolist(),
                     fast.lines[a:b],
                     fast.name[a:b],
                     fast.gender[a:b],

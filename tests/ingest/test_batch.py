@@ -156,6 +156,30 @@ def test_every_nik_name_gender_combination_decides_alike() -> None:
             assert_same(kind, SourceRow(1, header), rows, size)
 
 
+@settings(max_examples=100, deadline=None)
+@given(files())
+def test_chunks_without_storage_columns_decide_alike(data: tuple[str, list[SourceRow], int]) -> None:
+    """``storage=False`` (the offline ``netra match``) leaves out the stored columns and nothing else."""
+    kind, (header, *rows), size = data
+    columns = build_column_map(header)
+    stored = list(iter_chunks(RowValidator(columns, kind), rows, size=size))  # type: ignore[arg-type]
+    offline = RowValidator(columns, kind)  # type: ignore[arg-type]
+    for full, bare in zip(stored, iter_chunks(offline, rows, size=size, storage=False), strict=True):
+        assert [slow_view(r, kind) for r in bare.records] == [slow_view(r, kind) for r in full.records]
+        assert [rejection_view(r) for r in bare.rejections] == [rejection_view(r) for r in full.rejections]
+        f, b = full.fast, bare.fast
+        assert (b.lines, b.nik, b.name, b.gender, b.flag_sets, b.texts) == (
+            f.lines,
+            f.nik,
+            f.name,
+            f.gender,
+            f.flag_sets,
+            f.texts,
+        )
+        assert b.nik_values.tolist() == f.nik_values.tolist() == [int(nik) for nik in f.nik]
+        assert [b.flags, b.nik_k1, b.nik_k2, b.nik_k3, b.nik_k4, b.nik15, b.person_key] == [[]] * 7
+
+
 @given(st.lists(st.sampled_from(NIKS) | st.text(alphabet="0123456789", min_size=16, max_size=16)))
 def test_decode_clean_agrees_with_parse_nik(values: list[CellValue]) -> None:
     batch = nik_batch.decode_clean(values)
