@@ -12,6 +12,10 @@ connections waits ``connections / rate`` seconds (wrk's ``delay()``) after every
 rate is slightly *below* ``--rate`` by the response time; the script prints the rate actually achieved. With
 mostly idle connections, a stalled server shows up in the latencies instead of being hidden by fewer sends.
 
+Each request comes on a new connection (``Connection: close``), as people checking their own NIK do; with
+``--keep-alive`` wrk's connections persist. Persistent connections are accepted once, and uvicorn's workers
+took them unevenly (seen: one worker at 69 % CPU, the other at 6 %), so one worker served most of the load.
+
 Targets (issue 6): p50 < 10 ms, p99 < 50 ms at 200 requests/s, zero 5xx.
 """
 
@@ -50,7 +54,7 @@ ENTRY_COLUMNS = ("version_id", "line", "nik", "nik_raw", "name", "flags", "numer
 LUA = """
 local niks = {}
 for line in io.lines("%(niks)s") do niks[#niks + 1] = line end
-local headers = {["Content-Type"] = "application/json"}
+local headers = {["Content-Type"] = "application/json"%(connection)s}
 local threads = {}
 local interval = %(interval_ms)d
 
@@ -254,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument(
+        "--keep-alive", action="store_true", help="reuse wrk's connections instead of one per request"
+    )
     args = parser.parse_args(argv)
     args.threads = max(1, min(args.threads, args.connections))  # wrk needs a connection per thread
 
@@ -283,8 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         niks_file = workdir / "niks.txt"
         niks_file.write_text("\n".join(listed + absent) + "\n")
         interval_ms = max(1, round(args.connections * 1000 / args.rate))
+        connection = "" if args.keep_alive else ', ["Connection"] = "close"'
         script = workdir / "selfcheck.lua"
-        script.write_text(LUA % {"niks": niks_file, "interval_ms": interval_ms})
+        script.write_text(LUA % {"niks": niks_file, "interval_ms": interval_ms, "connection": connection})
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -329,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         nominal = args.connections * 1000 / args.rate
         # Bounded, so a slow warm-up (cold cache) cannot push the offered rate far past the target.
         interval_ms = max(round(nominal * 0.8), round(nominal - warm["mean_us"] / 1000))
-        script.write_text(LUA % {"niks": niks_file, "interval_ms": interval_ms})
+        script.write_text(LUA % {"niks": niks_file, "interval_ms": interval_ms, "connection": connection})
         result = run_wrk(
             base, script, threads=args.threads, connections=args.connections, duration=args.duration
         )
