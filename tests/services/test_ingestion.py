@@ -362,9 +362,20 @@ def test_copy_text_escapes_every_value_as_postgresql_reads_it(rows: list[tuple[o
     assert ingestion.copy_text(rows) == expected
 
 
-def test_sqlite_load_gives_the_connection_its_page_cache_back(session: Session, tmp_path: Path) -> None:
+def test_sqlite_load_gives_the_connection_its_settings_back(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load enlarges the page cache and, when it rebuilds the indexes, lets SQLite sort with threads."""
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("the page cache is SQLite's")
-    before = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+    monkeypatch.setattr(ingestion, "REBUILD_MIN_ROWS", 10)  # so that this small load rebuilds the indexes
+    settings = ("cache_size", "threads")
+
+    def current() -> list[object]:
+        return [session.connection().exec_driver_sql(f"PRAGMA {name}").scalar() for name in settings]
+
+    before = current()
     store_supporter_list(session, write_list(tmp_path / "v1.csv", 30))
-    assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar() == before
+    assert current() == before
+    indexes = {index["name"] for index in inspect(session.connection()).get_indexes("list_entries")}
+    assert {str(index.name) for index in ListEntry.__table__.indexes} <= indexes  # type: ignore[attr-defined]
