@@ -16,6 +16,9 @@ number, or — when every cell is empty — counted as ``blank``. The rules, and
   the later ones are flagged ``possible_duplicate`` instead.
 * An unparseable birth date only rejects a row that depends on it (a list row without a usable NIK); otherwise
   it is flagged ``birth_date_unparseable`` and the row kept, because the NIK still identifies the person.
+* A two-digit year (17-08-85) is read as the latest century in which the person is at least 17, the
+  youngest age on a voter's, party member's or civil servant's record, and flagged
+  ``birth_date_century_guessed``.
 
 Memory: duplicate detection keeps one ``int → int`` entry per distinct NIK, about 100 bytes each (200 MB for a
 2,000,000-row list). That is the price of citing the first line without a second pass over the file.
@@ -158,9 +161,11 @@ _MONTHS = {
     **dict.fromkeys(("november", "nov", "nop", "nopember"), 11),
     **dict.fromkeys(("desember", "des", "dec", "december"), 12),
 }
-_DMY = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4}|\d{2})$")
 _YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_D_MONTH_Y = re.compile(r"^(\d{1,2})[-/. ]+([a-z]+)\.?[-/. ,]+(\d{4})$")
+_D_MONTH_Y = re.compile(r"^(\d{1,2})[-/. ]+([a-z]+)\.?[-/. ,]+(\d{4}|\d{2})$")
+YOUNGEST_AGE = 17
+"""Voters (and so party members and candidates' supporters) are at least 17; civil servants older still."""
 _TRAILING_TIME = re.compile(r"[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?$")
 _EIGHT_DIGITS = re.compile(r"^\d{8}$")
 
@@ -187,38 +192,52 @@ def _make_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def parse_birth_date(value: CellValue, *, today: dt.date | None = None) -> tuple[dt.date | None, bool]:
-    """Parse a birth date from whatever a cell holds; return ``(date or None, month_first)``.
+def _full_year(year: str, limit: dt.date) -> int:
+    """A year as written: four digits as they are, two digits in the latest century where the person is at
+    least :data:`YOUNGEST_AGE` (in 2026, 09 is 2009 and 10 is 1910)."""
+    if len(year) == 4:
+        return int(year)
+    latest = limit.year - YOUNGEST_AGE
+    return latest - (latest - int(year)) % 100
+
+
+def parse_birth_date(value: CellValue, *, today: dt.date | None = None) -> tuple[dt.date | None, bool, bool]:
+    """Parse a birth date from whatever a cell holds; return ``(date or None, month_first, century_guessed)``.
 
     Accepted: date/datetime cells, Excel serial numbers (a date cell formatted as General), dd-mm-yyyy,
     dd/mm/yyyy, dd.mm.yyyy, yyyy-mm-dd (with or without a time), ddmmyyyy / yyyymmdd, and month names in
     Indonesian or English ("17 Agustus 1985", "17-Agt-1985"). Indonesian order is day first; a value that
     only makes sense month first (08/17/1985, from an English-locale Excel) is accepted with
-    ``month_first=True`` so it gets flagged. Two-digit years are refused: the century of 17-08-05 is a guess.
-    Dates before 1900 or after ``today`` are refused.
+    ``month_first=True`` so it gets flagged. A two-digit year (17-08-85, 17 Agustus 85) takes the century in
+    which the person is at least :data:`YOUNGEST_AGE`, with ``century_guessed=True``. Dates before 1900 or
+    after ``today`` are refused.
 
     >>> parse_birth_date("17 Agustus 1985")
-    (datetime.date(1985, 8, 17), False)
+    (datetime.date(1985, 8, 17), False, False)
     >>> parse_birth_date(31276.0)
-    (datetime.date(1985, 8, 17), False)
+    (datetime.date(1985, 8, 17), False, False)
+    >>> parse_birth_date("17-08-85", today=dt.date(2026, 1, 1))
+    (datetime.date(1985, 8, 17), False, True)
     """
     limit = today or dt.date.today()
     found: dt.date | None = None
     month_first = False
+    century_guessed = False
     if isinstance(value, dt.datetime):
         found = value.date()
     elif isinstance(value, dt.date):
         found = value
     elif isinstance(value, bool) or value is None:
-        return None, False
+        return None, False, False
     elif isinstance(value, int | float):
         if value != value or not 1 <= value < 2_958_466:  # NaN, or past Excel's last date (9999-12-31)
-            return None, False
+            return None, False, False
         found = _EXCEL_EPOCH + dt.timedelta(days=int(value))
     elif isinstance(value, str):
         text = _TRAILING_TIME.sub("", value.strip().casefold()).strip()
         if match := _DMY.match(text):
-            day, month, year = (int(g) for g in match.groups())
+            day, month = int(match.group(1)), int(match.group(2))
+            year, century_guessed = _full_year(match.group(3), limit), len(match.group(3)) == 2
             found = _make_date(year, month, day)
             if found is None and day <= 12 < month:
                 found, month_first = _make_date(year, day, month), True
@@ -228,15 +247,16 @@ def parse_birth_date(value: CellValue, *, today: dt.date | None = None) -> tuple
         elif match := _D_MONTH_Y.match(text):
             month_number = _MONTHS.get(match.group(2))
             if month_number is not None:
-                found = _make_date(int(match.group(3)), month_number, int(match.group(1)))
+                century_guessed = len(match.group(3)) == 2
+                found = _make_date(_full_year(match.group(3), limit), month_number, int(match.group(1)))
         elif _EIGHT_DIGITS.match(text):
             if text[:2] in ("19", "20"):
                 found = _make_date(int(text[:4]), int(text[4:6]), int(text[6:]))
             if found is None:
                 found = _make_date(int(text[4:]), int(text[2:4]), int(text[:2]))
     if found is None or not dt.date(1900, 1, 1) <= found <= limit:
-        return None, False
-    return found, month_first
+        return None, False, False
+    return found, month_first, century_guessed
 
 
 def split_place_date(value: CellValue) -> tuple[str | None, CellValue]:
@@ -400,17 +420,19 @@ class RowValidator:
         if raw_date is None or raw_date == "":
             place, raw_date = split_place_date(get(self._place_date))
             birth_place = birth_place or place
-        birth_date, month_first = parse_birth_date(raw_date)
+        birth_date, month_first, century_guessed = parse_birth_date(raw_date)
         if birth_date is None and isinstance(raw_date, str):
             # A "Tanggal Lahir" column that holds place and date anyway ("Bandung, 12-03-1985").
             place, date_part = split_place_date(raw_date)
             if place is not None and date_part:
-                birth_date, month_first = parse_birth_date(date_part)
+                birth_date, month_first, century_guessed = parse_birth_date(date_part)
                 if birth_date is not None:
                     birth_place = birth_place or place
         date_given = bool(cell_text(raw_date))
         if month_first:
             flags.add("birth_date_month_first")
+        if century_guessed:
+            flags.add("birth_date_century_guessed")
         if date_given and birth_date is None:
             flags.add("birth_date_unparseable")
 

@@ -96,6 +96,7 @@ FLAG_LABELS = {
     "gender_differs_from_nik": "jenis kelamin berbeda dengan NIK",
     "birth_date_unparseable": "tanggal lahir tidak terbaca",
     "birth_date_month_first": "tanggal lahir ditulis bulan lebih dulu",
+    "birth_date_century_guessed": "tahun lahir dua digit; abadnya ditebak",
     "undecodable_text": "ada karakter yang tidak terbaca",
 }
 

@@ -189,12 +189,20 @@ def test_roster_nip_and_nik_contradictions_are_flagged_not_rejected() -> None:
 
 
 def test_unparseable_birth_date_is_only_a_flag_when_the_nik_identifies_the_person() -> None:
-    _, outcomes = validate(("NIK", "Nama", "Tanggal Lahir", "JK"), [(NIK_A, "Budi", "17-08-85", "X")])
+    _, outcomes = validate(("NIK", "Nama", "Tanggal Lahir", "JK"), [(NIK_A, "Budi", "17-08-8S", "X")])
     record = outcomes[0]
     assert isinstance(record, Record)
     assert record.birth_date is None
     assert record.gender is None
     assert {"birth_date_unparseable", "gender_unknown"} <= record.flags
+
+
+def test_a_two_digit_year_keeps_a_list_row_without_nik_and_is_flagged() -> None:
+    _, outcomes = validate(("NIK", "Nama", "TTL"), [("", "Budi Santoso", "Bandung, 17-08-85")])
+    record = outcomes[0]
+    assert isinstance(record, Record)
+    assert (record.birth_date, record.birth_place) == (dt.date(1985, 8, 17), "Bandung")
+    assert "birth_date_century_guessed" in record.flags
 
 
 def test_undecodable_bytes_in_a_name_are_flagged() -> None:
@@ -221,7 +229,11 @@ def test_undecodable_bytes_in_a_name_are_flagged() -> None:
         (31276.0, dt.date(1985, 8, 17), False),
         (dt.datetime(1985, 8, 17, 0, 0), dt.date(1985, 8, 17), False),
         (dt.date(1985, 8, 17), dt.date(1985, 8, 17), False),
-        ("17-08-85", None, False),
+        ("17-08-85", dt.date(1985, 8, 17), False),
+        ("17/08/09", dt.date(2009, 8, 17), False),  # 2009: 17 in 2026
+        ("17/08/10", dt.date(1910, 8, 17), False),  # 2010 would make a 16-year-old voter
+        ("17 Agustus 85", dt.date(1985, 8, 17), False),
+        ("08/17/85", dt.date(1985, 8, 17), True),
         ("31-02-1985", None, False),
         ("17 Agustusan 1985", None, False),
         ("01-01-1850", None, False),
@@ -232,7 +244,9 @@ def test_undecodable_bytes_in_a_name_are_flagged() -> None:
     ],
 )
 def test_birth_dates(value: object, expected: dt.date | None, month_first: bool) -> None:
-    assert parse_birth_date(value, today=dt.date(2026, 1, 1)) == (expected, month_first)  # type: ignore[arg-type]
+    century_guessed = value in ("17-08-85", "17/08/09", "17/08/10", "17 Agustus 85", "08/17/85")
+    got = parse_birth_date(value, today=dt.date(2026, 1, 1))  # type: ignore[arg-type]
+    assert got == (expected, month_first, century_guessed)
 
 
 @pytest.mark.parametrize(
