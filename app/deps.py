@@ -32,7 +32,10 @@ async def get_app_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+async def get_session(request: Request, settings: SettingsDep) -> AsyncIterator[Session]:
     """One session per request; services commit, the session closes when the response is sent. Requests
     that may change data take SQLite's write lock as their transactions begin (see ``db.new_session``).
 
@@ -41,7 +44,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     half-way) is closed in a worker thread, since that rolls back on the database.
     """
     writes = request.method not in ("GET", "HEAD", "OPTIONS")
-    session = db.new_session(cast(Settings, request.app.state.settings).database_url, writes=writes)
+    session = db.new_session(settings.database_url, writes=writes)
     try:
         yield session
     finally:
@@ -51,7 +54,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             session.close()
 
 
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 

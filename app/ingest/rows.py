@@ -192,13 +192,13 @@ def _make_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _full_year(year: str, limit: dt.date) -> int:
-    """A year as written: four digits as they are, two digits in the latest century where the person is at
-    least :data:`YOUNGEST_AGE` (in 2026, 09 is 2009 and 10 is 1910)."""
+def _full_year(year: str, limit: dt.date) -> tuple[int, bool]:
+    """A year as written, and whether its century was guessed: four digits as they are, two digits in the
+    latest century where the person is at least :data:`YOUNGEST_AGE` (in 2026, 09 is 2009 and 10 is 1910)."""
     if len(year) == 4:
-        return int(year)
+        return int(year), False
     latest = limit.year - YOUNGEST_AGE
-    return latest - (latest - int(year)) % 100
+    return latest - (latest - int(year)) % 100, True
 
 
 def parse_birth_date(value: CellValue, *, today: dt.date | None = None) -> tuple[dt.date | None, bool, bool]:
@@ -237,7 +237,7 @@ def parse_birth_date(value: CellValue, *, today: dt.date | None = None) -> tuple
         text = _TRAILING_TIME.sub("", value.strip().casefold()).strip()
         if match := _DMY.match(text):
             day, month = int(match.group(1)), int(match.group(2))
-            year, century_guessed = _full_year(match.group(3), limit), len(match.group(3)) == 2
+            year, century_guessed = _full_year(match.group(3), limit)
             found = _make_date(year, month, day)
             if found is None and day <= 12 < month:
                 found, month_first = _make_date(year, day, month), True
@@ -247,8 +247,8 @@ def parse_birth_date(value: CellValue, *, today: dt.date | None = None) -> tuple
         elif match := _D_MONTH_Y.match(text):
             month_number = _MONTHS.get(match.group(2))
             if month_number is not None:
-                century_guessed = len(match.group(3)) == 2
-                found = _make_date(_full_year(match.group(3), limit), month_number, int(match.group(1)))
+                year, century_guessed = _full_year(match.group(3), limit)
+                found = _make_date(year, month_number, int(match.group(1)))
         elif _EIGHT_DIGITS.match(text):
             if text[:2] in ("19", "20"):
                 found = _make_date(int(text[:4]), int(text[4:6]), int(text[6:]))
