@@ -133,3 +133,25 @@ def test_writers_of_one_process_queue_at_the_gate_and_all_succeed(sqlite_file: P
     assert errors == []
     with db.new_session(url) as session:
         assert _count_events(session) == before + 2
+
+
+def test_a_lookup_event_is_stored_by_the_callers_commit_only(sqlite_file: Path) -> None:
+    with db.new_session(f"sqlite:///{sqlite_file}") as session:
+        before = _count_events(session)
+        audit.record_lookup(
+            session, "public:203.0.113.7", "selfcheck.lookup", detail={"nik": "3275********0001"}
+        )
+        session.rollback()
+        assert _count_events(session) == before
+        audit.record_lookup(
+            session, "public:203.0.113.7", "selfcheck.lookup", detail={"nik": "3275********0001"}
+        )
+        session.commit()
+        event = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]
+        assert event is not None
+        assert (event.actor, event.action, event.detail) == (
+            "public:203.0.113.7",
+            "selfcheck.lookup",
+            {"nik": "3275********0001"},
+        )
+        assert event.at is not None
