@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     selfcheck_text_challenge: bool = True
     # How long the token from a positive self-check answer allows filing a misuse report.
     selfcheck_report_token_seconds: int = Field(default=1800, gt=0)
+    # Worker threads per process that run self-check look-ups (see app.deps.get_lookup_threads).
+    selfcheck_threads: int = Field(default=1, ge=1)
 
     # Background work (issue 5): a claimed job is re-claimable this long after its worker stops renewing.
     worker_lease_seconds: int = Field(default=300, gt=0)

@@ -33,7 +33,7 @@ from sqlmodel import Session
 
 from app import db
 from app.config import Settings, get_settings
-from app.deps import get_session
+from app.deps import get_lookup_session, get_session
 from app.main import create_app
 from app.models import Agency
 from app.ratelimit import get_limiter
@@ -171,6 +171,7 @@ def app(settings: Settings, session: Session) -> FastAPI:
         yield session
 
     application.dependency_overrides[get_session] = test_session
+    application.dependency_overrides[get_lookup_session] = test_session
     return application
 
 
@@ -225,6 +226,7 @@ def make_client(settings: Settings, session: Session) -> Iterator[factories.Clie
             yield session
 
         app.dependency_overrides[get_session] = test_session
+        app.dependency_overrides[get_lookup_session] = test_session
         test_client = TestClient(app, client=(peer, 50000))
         clients.append(test_client)
         return test_client

@@ -7,12 +7,14 @@ JavaScript; whichever is answered is accepted. Answers are never cached (they ho
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.deps import ClientDep, LimiterDep, SessionDep, SettingsDep
+from app.deps import ClientDep, LimiterDep, LookupSessionDep, LookupThreadsDep, SessionDep, SettingsDep
 from app.errors import NetraError, RateLimited
 from app.services import misuse, selfcheck
 from app.web import templates
@@ -67,12 +69,13 @@ def selfcheck_form(
 
 
 @router.post("/cek-nik", response_class=HTMLResponse)
-def selfcheck_submit(
+async def selfcheck_submit(
     request: Request,
-    session: SessionDep,
+    session: LookupSessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,
     client: ClientDep,
+    threads: LookupThreadsDep,
     nik: Annotated[str, Form(max_length=64)] = "",
     altcha: Annotated[str, Form(max_length=4096)] = "",
     soal: Annotated[str, Form(max_length=200)] = "",
@@ -81,16 +84,19 @@ def selfcheck_submit(
     answer = selfcheck.ChallengeAnswer(
         pow_solution=altcha or None, text_token=soal or None, text_answer=jawaban
     )
+    look_up = partial(
+        selfcheck.look_up,
+        session,
+        nik,
+        client=client,
+        settings=settings,
+        limiter=limiter,
+        answer=answer,
+        allow_text_challenge=True,
+    )
     try:
-        result = selfcheck.look_up(
-            session,
-            nik,
-            client=client,
-            settings=settings,
-            limiter=limiter,
-            answer=answer,
-            allow_text_challenge=True,
-        )
+        # As the API route: the look-up alone in one of the look-up threads (app.deps.get_lookup_threads).
+        result = await to_thread.run_sync(look_up, limiter=threads)
     except RateLimited as exc:
         return _form(request, error=exc.message, status_code=429, retry_after=exc.retry_after)
     except selfcheck.ChallengeRequired as exc:

@@ -141,6 +141,16 @@ def test_every_lookup_is_audited_without_the_plain_nik(make_client: ClientMaker,
         assert OTHER_NIK not in dumped
 
 
+def test_lookups_run_in_their_own_threads_as_many_as_configured(make_client: ClientMaker) -> None:
+    """Not in the shared pool of 40 (see app.deps.get_lookup_threads)."""
+    client = make_client(selfcheck_threads=3)
+    assert client.post("/api/v1/self-check", json={"nik": NIK}).status_code == 200
+    threads = client.app.state.lookup_threads  # type: ignore[attr-defined]
+    assert threads.total_tokens == 3
+    assert client.post("/cek-nik", data={"nik": OTHER_NIK}).status_code == 200
+    assert client.app.state.lookup_threads is threads  # type: ignore[attr-defined]
+
+
 # --- rate limits and client addresses ------------------------------------------------------------------
 
 

@@ -7,13 +7,24 @@ limited per client. The queue (``/misuse-reports``) is for stewards and auditors
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Literal
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.params import id_path
-from app.deps import ClientDep, CurrentKey, LimiterDep, SessionDep, SettingsDep, require_role
+from app.deps import (
+    ClientDep,
+    CurrentKey,
+    LimiterDep,
+    LookupSessionDep,
+    LookupThreadsDep,
+    SessionDep,
+    SettingsDep,
+    require_role,
+)
 from app.services import misuse, selfcheck
 
 # Public: no API key, rate limited per client. Every path starts with /self-check (see app/api/__init__.py).
@@ -108,10 +119,18 @@ class ReportUpdate(BaseModel):
 
 
 @public_router.post("", responses={403: {"description": "Challenge required"}, 429: {}})
-def self_check(
-    body: SelfCheckRequest, session: SessionDep, settings: SettingsDep, limiter: LimiterDep, client: ClientDep
+async def self_check(
+    body: SelfCheckRequest,
+    session: LookupSessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    client: ClientDep,
+    threads: LookupThreadsDep,
 ) -> SelfCheckResponse:
-    result = selfcheck.look_up(
+    # Async, with the look-up alone in a worker thread (see app.deps.get_lookup_threads): a sync route
+    # would also have FastAPI validate its response in the shared thread pool.
+    look_up = partial(
+        selfcheck.look_up,
         session,
         body.nik,
         client=client,
@@ -119,6 +138,7 @@ def self_check(
         limiter=limiter,
         answer=selfcheck.ChallengeAnswer(pow_solution=body.altcha),
     )
+    result = await to_thread.run_sync(look_up, limiter=threads)
     return SelfCheckResponse(
         nik_masked=result.nik_masked,
         listed=result.listed,
