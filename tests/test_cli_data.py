@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from app import cli
+from app import cli, cli_data
 from app.cli_data import MATCH_COLUMNS
 from app.models import Agency, AuditEvent, ListVersion, Roster, WatchList
 
@@ -120,6 +120,26 @@ def test_match_finds_people_through_regency_names_and_numeric_nips(tmp_path: Pat
         ("2", str(party), "2", "nip_birth_name"),
         ("3", str(support), "2", "name_birth_region"),
     }
+
+
+def test_match_in_batches_writes_what_one_batch_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lists stream past the roster in batches (MATCH_BATCH_ROWS); here every file is its own batch."""
+    roster = write(tmp_path / "pegawai.csv", ROSTER)
+    party = write(tmp_path / "anggota.csv", PARTY)
+    other = write(tmp_path / "lain.csv", [["NIK", "Nama"], ["3271055203850001", "Siti Aminah"]])
+    args = ["match", str(roster), str(other), str(party), str(other)]
+    assert runner.invoke(cli.app, [*args, "-o", str(tmp_path / "whole.csv")]).exit_code == 0
+    monkeypatch.setattr(cli_data, "MATCH_BATCH_ROWS", 1)
+    result = runner.invoke(cli.app, [*args, "-o", str(tmp_path / "batched.csv")])
+    assert result.exit_code == 0, result.output
+    assert "4 findings" in result.output
+    whole = (tmp_path / "whole.csv").read_text(encoding="utf-8")
+    assert (tmp_path / "batched.csv").read_text(encoding="utf-8") == whole
+    # Roster order, then list order: the two files named twice give two findings each for Siti.
+    lines = [(row["roster_line"], row["list_file"]) for row in csv.DictReader(whole.splitlines())]
+    assert lines == [("3", str(other)), ("3", str(party)), ("3", str(other)), ("4", str(party))]
 
 
 def test_match_refuses_bad_arguments(tmp_path: Path) -> None:
