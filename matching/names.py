@@ -113,10 +113,12 @@ _FREE_RULES: tuple[tuple[str, str, str], ...] = (
     ("sy", "s", "sy->s"),
 )
 _IY_VOWEL = re.compile(r"iy(?=[aeiou])")
-# "Rizky"/"Rizki", "Dedy"/"Dedi", "Susy"/"Susi": a final y after a consonant is an i.
-_FINAL_Y = re.compile(r"(?<=[^aeiouy])y$")
+# "Rizky"/"Rizki", "Dedy"/"Dedi", "Susy"/"Susi", and the Chinese-Indonesian "Oey"/"Oei": a final y is an i.
+_FINAL_Y = re.compile(r"(?<=[a-z])(?<!y)y$")
 # "Prasetyo"/"Prasetio", "Dyah"/"Diah", "Adytya"/"Aditya": y after a consonant is an i.
 _CONSONANT_Y = re.compile(r"(?<=[^aeiouy])y")
+# "Swarta"/"Suarta", "Swardana"/"Suardana", "Kwee"/"Kuee": w between a consonant and a vowel is a u.
+_CONSONANT_W = re.compile(r"(?<=[^aeiouw])w(?=[aeiou])")
 _DOUBLE = re.compile(r"([a-z])\1+")
 
 
@@ -142,6 +144,9 @@ def _apply_rules(token: str) -> tuple[str, tuple[str, ...]]:
     if _CONSONANT_Y.search(token):
         token = _CONSONANT_Y.sub("i", token)
         applied.append("y->i")
+    if _CONSONANT_W.search(token):
+        token = _CONSONANT_W.sub("u", token)
+        applied.append("w->u")
     # "Supriyanto" / "Suprianto", "Yuliyana" / "Yuliana": the glide y after i is written or not.
     if _IY_VOWEL.search(token):
         token = _IY_VOWEL.sub("i", token)

@@ -96,6 +96,25 @@ def test_arabic_variants_initials_and_joined_words(a: str, b: str) -> None:
     assert compare_names(a, b).similarity >= 0.95
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Oey Hong Djien", "Oei Hong Jien"),  # Chinese-Indonesian, Dutch-era spelling: final y is an i
+        ("Roy Sembiring", "Roi Sembiring"),
+        ("I Nyoman Swarta", "I Nyoman Suarta"),  # Balinese: w between consonant and vowel is a u
+        ("Kwee Swan Liat", "Kuee Suan Liat"),
+        ("Dwi Swastika", "Dui Suastika"),
+    ],
+)
+def test_free_spellings_of_y_and_w_unify(a: str, b: str) -> None:
+    assert compare_names(a, b).similarity == 1.0
+
+
+@pytest.mark.parametrize(("a", "b"), [("Wayan Sudarma", "Uayan Sudarma"), ("Dewi Lestari", "Deui Lestari")])
+def test_w_at_the_start_or_after_a_vowel_stays_w(a: str, b: str) -> None:
+    assert compare_names(a, b).similarity < 1.0
+
+
 def test_dropped_middle_name_and_initial_stay_strong() -> None:
     assert compare_names("Ahmad Kusumo Santoso", "Ahmad Santoso").similarity >= NAME_STRONG
     assert compare_names("Siti Aminah", "Siti A.").similarity >= NAME_STRONG
