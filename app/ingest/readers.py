@@ -199,7 +199,7 @@ _SYNONYMS: dict[str, str] = {
     ),
     "nip": (
         "nip|nip baru|ni pppk|nipppk|nip ni pppk|nip nipppk|nip pppk|no nip|nomor nip|"
-        "nomor induk pegawai|nip 18 digit"
+        "nomor induk pegawai|nip 18 digit|nip nrp"
     ),
     "unit": (
         "unit kerja|satuan kerja|satker|opd|instansi|skpd|perangkat daerah|unor|"
@@ -214,7 +214,8 @@ _SYNONYMS: dict[str, str] = {
     ),
     "gender": "jenis kelamin|jk|l p|j k|kelamin|gender|sex|jns kelamin|jenis kel",
     "address": (
-        "alamat|alamat lengkap|alamat ktp|alamat rumah|alamat tempat tinggal|alamat sesuai ktp|address"
+        "alamat|alamat lengkap|alamat ktp|alamat rumah|alamat tempat tinggal|alamat sesuai ktp|"
+        "alamat domisili|address"
     ),
     "kta": (
         "kta|no kta|nomor kta|no anggota|nomor anggota|no kartu anggota|"

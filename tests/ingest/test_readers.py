@@ -81,6 +81,9 @@ def read_all(path: Path, **kwargs: object) -> tuple[dict[str, int], list[tuple[i
         ("Kode Kab/Kota", "regency"),
         ("Nama Kabupaten/Kota", "regency"),
         ("No. Kartu Tanda Anggota", "kta"),
+        ("NIP/NRP", "nip"),
+        ("Alamat Domisili", "address"),
+        ("NIP Lama", None),  # the old 9-digit number, not the NIP
         ("Nama Ibu Kandung", None),
         ("", None),
     ],
