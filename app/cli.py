@@ -21,7 +21,7 @@ from app import cli_data, db
 from app.config import Settings, get_settings
 from app.errors import NetraError
 from app.models import ROLES
-from app.services import agencies, auth, demo
+from app.services import agencies, auth, demo, retention
 
 app = typer.Typer(
     help="Netra: cross-check ASN rosters against party-member and supporter lists.", no_args_is_help=True
@@ -199,6 +199,36 @@ def agencies_list() -> None:
     for agency in found:
         table.add_row(str(agency.id), agency.code, agency.name)
     console.print(table)
+
+
+# --- retention --------------------------------------------------------------------------------------
+
+
+@app.command()
+def purge(
+    days: Annotated[
+        int | None, typer.Option(min=1, help="Retention period in days (default: NETRA_RETENTION_DAYS)")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be deleted; delete nothing")
+    ] = False,
+) -> None:
+    """Delete personal data no longer used once older than the retention period (UU PDP); run it daily."""
+    days = days or load_settings().retention_days
+    if days is None:
+        raise typer.BadParameter("give --days or set NETRA_RETENTION_DAYS")
+    with service_session() as session:
+        counts = retention.purge_expired(session, days=days, actor="cli")
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    verb = "Would delete" if dry_run else "Deleted"
+    console.print(
+        f"{verb} {counts.check_runs:,} replaced check runs with {counts.findings:,} findings, "
+        f"{counts.list_entries:,} list entries, {counts.roster_entries:,} roster entries and "
+        f"{counts.rejections:,} rejected rows older than {days} days."
+    )
 
 
 # --- demo -------------------------------------------------------------------------------------------

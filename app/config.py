@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # Worker threads per process that run self-check look-ups (see app.deps.get_lookup_threads).
     selfcheck_threads: int = Field(default=1, ge=1)
 
+    # `netra purge` deletes data no longer used once older than this many days (UU PDP); unset: only with
+    # an explicit --days.
+    retention_days: int | None = Field(default=None, ge=1)
+
     # Background work (issue 5): a claimed job is re-claimable this long after its worker stops renewing.
     worker_lease_seconds: int = Field(default=300, gt=0)
     # Run a worker thread inside the web process; unset means "only on SQLite" (the embedded default).
