@@ -343,9 +343,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         rate = result["requests"] / (result["duration_us"] / 1e6)
         report = io.StringIO()
+        senders = "connections" if args.keep_alive else "clients, a connection per request,"
         report.write(
             f"[{args.db}] {args.entries:,} entries, target {args.rate} req/s "
-            f"({args.connections} connections × 1 per {interval_ms} ms + response time), "
+            f"({args.connections} {senders} "
+            f"× 1 per {interval_ms} ms + response time), "
             f"{args.workers} uvicorn workers, load average before the run {load_before}\n"
         )
         report.write(
