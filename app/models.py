@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names, identical on SQLite and PostgreSQL, so migrations can address them.
@@ -159,6 +159,11 @@ class RosterVersion(_VersionColumns, table=True):
     roster_id: int = Field(foreign_key="rosters.id", index=True)
 
 
+def stored_nik_key(key: str | None) -> int | None:
+    """A key of :func:`matching.blocking.nik_block_keys` as ``nik_k1``..``nik_k4`` store it."""
+    return None if key is None else int(key)
+
+
 class _PersonColumns(SQLModel):
     """Normalised identity columns and the blocking keys computed by ``matching.blocking``."""
 
@@ -171,10 +176,12 @@ class _PersonColumns(SQLModel):
     regency: str | None = Field(default=None, max_length=4)
     flags: str = Field(default="", max_length=200)  # comma-separated matching.nik flags
     numeric_cell: bool = Field(default=False)
-    nik_k1: str | None = Field(default=None, max_length=16)
-    nik_k2: str | None = Field(default=None, max_length=16)
-    nik_k3: str | None = Field(default=None, max_length=16)
-    nik_k4: str | None = Field(default=None, max_length=16)
+    # int(key) of matching.blocking.nik_block_keys: integer indexes cost a third less to keep up than text
+    # ones (migration 6e2a1d4b9c57); the key's leading tag digit keeps the four apart.
+    nik_k1: int | None = Field(default=None, sa_type=BigInteger)
+    nik_k2: int | None = Field(default=None, sa_type=BigInteger)
+    nik_k3: int | None = Field(default=None, sa_type=BigInteger)
+    nik_k4: int | None = Field(default=None, sa_type=BigInteger)
     nik15: str | None = Field(default=None, max_length=15)
     person_key: str | None = Field(default=None, max_length=64)
 

@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from app import db
-from app.models import Agency, CheckRun, ListVersion, Roster, RosterVersion, WatchList
+from app.models import Agency, CheckRun, ListVersion, Roster, RosterVersion, WatchList, stored_nik_key
 from app.services import checks
 from app.services.principals import Principal
 from bench.match import background
@@ -70,7 +70,8 @@ print(ran, int(hwm.split()[1]) / 1024)
 
 
 def _keys(keys: BlockKeys) -> tuple[Any, ...]:
-    return keys.nik_k1, keys.nik_k2, keys.nik_k3, keys.nik_k4, keys.nik15, keys.person_key
+    nik_keys = (stored_nik_key(k) for k in (keys.nik_k1, keys.nik_k2, keys.nik_k3, keys.nik_k4))
+    return *nik_keys, keys.nik15, keys.person_key
 
 
 def list_rows(entries: list[ListEntry]) -> list[tuple[Any, ...]]:

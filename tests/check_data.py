@@ -24,6 +24,7 @@ from app.models import (
     RosterEntry,
     RosterVersion,
     WatchList,
+    stored_nik_key,
 )
 from matching import matcher
 from matching.blocking import BlockKeys, entry_keys, roster_keys
@@ -44,7 +45,8 @@ class Stored:
 
 
 def _keys(keys: BlockKeys) -> dict[str, Any]:
-    return {column: getattr(keys, column) for column in _KEY_COLUMNS}
+    stored = {column: getattr(keys, column) for column in _KEY_COLUMNS}
+    return stored | {f"nik_k{i}": stored_nik_key(stored[f"nik_k{i}"]) for i in range(1, 5)}
 
 
 def _version_values(name: str, rows: int) -> dict[str, Any]:

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from app.ingest.readers import CellValue, Kind, SourceRow, cell_text
 from app.ingest.rows import Pending, Record, Rejection, RowValidator, _text, normalize_gender
-from matching import nik_batch
+from matching import blocking, nik_batch
 
 __all__ = ["CHUNK_ROWS", "Chunk", "FastRows", "SeenNiks", "collector_paused", "iter_chunks", "validate_chunk"]
 
@@ -108,7 +108,8 @@ class FastRows:
 
     ``nik`` is also the raw cell (a clean NIK is its own raw text) and ``nik_values`` the same NIKs as
     integers; texts are as :class:`Record` holds them (``regency`` is the cell's text, not yet a code);
-    ``nik_k1``..``nik_k4`` are :func:`matching.blocking.nik_block_keys`, ``nik15`` the first 15 digits and
+    ``nik_k1``..``nik_k4`` are :func:`matching.blocking.nik_block_keys` as the database stores them
+    (:func:`matching.blocking.nik_key_numbers`), ``nik15`` the first 15 digits and
     ``person_key`` what :mod:`matching.blocking` gives the row. Those six and ``flags`` are what the database
     stores: they stay empty when the chunk was validated with ``storage=False``.
     """
@@ -120,10 +121,10 @@ class FastRows:
     gender: list[str | None] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     flag_sets: list[frozenset[str]] = field(default_factory=list)
-    nik_k1: list[str] = field(default_factory=list)
-    nik_k2: list[str] = field(default_factory=list)
-    nik_k3: list[str] = field(default_factory=list)
-    nik_k4: list[str] = field(default_factory=list)
+    nik_k1: list[int] = field(default_factory=list)
+    nik_k2: list[int] = field(default_factory=list)
+    nik_k3: list[int] = field(default_factory=list)
+    nik_k4: list[int] = field(default_factory=list)
     nik15: list[str] = field(default_factory=list)
     person_key: list[str | None] = field(default_factory=list)
     texts: dict[str, list[str | None]] = field(default_factory=dict)
@@ -423,10 +424,9 @@ def _add_storage_columns(
     for i in np.flatnonzero(~trusted).tolist():
         person_key[i] = None
     fast.flags = list(map(_flag_text, masks))
-    fast.nik_k1 = _strings([_byte("1", n), chars[:, 5:]])
-    fast.nik_k2 = _strings([_byte("2", n), chars[:, :4], chars[:, 9:]])
-    fast.nik_k3 = _strings([_byte("3", n), chars[:, :8], chars[:, 13:]])
-    fast.nik_k4 = _strings([_byte("4", n), chars[:, :12]])
+    fast.nik_k1, fast.nik_k2, fast.nik_k3, fast.nik_k4 = (
+        keys.tolist() for keys in blocking.nik_key_numbers(fast.nik_values)
+    )
     fast.nik15 = _strings([chars[:, :15]])
     fast.person_key = person_key
 

@@ -58,6 +58,7 @@ from app.models import (
     Roster,
     RosterVersion,
     WatchList,
+    stored_nik_key,
     utcnow,
 )
 from app.models import Rejection as RejectionRow
@@ -288,10 +289,10 @@ def _entry_row(source: Source, version_id: int, record: Record, sqlite: bool) ->
         regency_code(record.regency),
         ",".join(sorted(record.flags))[:200],
         _numeric_cell(record),
-        keys.nik_k1,
-        keys.nik_k2,
-        keys.nik_k3,
-        keys.nik_k4,
+        stored_nik_key(keys.nik_k1),
+        stored_nik_key(keys.nik_k2),
+        stored_nik_key(keys.nik_k3),
+        stored_nik_key(keys.nik_k4),
         keys.nik15,
         keys.person_key,
     )

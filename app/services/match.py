@@ -53,13 +53,13 @@ class MatchResult:
 def _candidate_entries(
     session: Session, people: Sequence[matcher.RosterPerson], version_ids: Sequence[int]
 ) -> list[Any]:
-    keys: dict[str, set[str]] = {column: set() for column in KEY_COLUMNS}
+    keys: dict[str, set[str | int]] = {column: set() for column in KEY_COLUMNS}
     for person in people:
         block = roster_keys(person)
         for column in KEY_COLUMNS:
             value = getattr(block, column)
             if value:
-                keys[column].add(value)
+                keys[column].add(value if column == "person_key" else int(value))  # see stored_nik_key
     parts = [
         select(_L.c.id).where(_L.c[column].in_(sorted(values)), _L.c.version_id.in_(list(version_ids)))
         for column, values in keys.items()

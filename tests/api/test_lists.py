@@ -82,7 +82,7 @@ def test_upload_stores_rows_and_answers_counts(
     siti = by_line[3]
     assert (siti.nik, siti.nik_k1, siti.nik15, siti.person_key) == (
         "3271055203850001",
-        "155203850001",
+        155203850001,
         "327105520385000",
         "G120385F",
     )

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from app.ingest.batch import SeenNiks, iter_chunks
 from app.ingest.readers import CellValue, SourceRow, build_column_map
 from app.ingest.rows import Record, Rejection, RowValidator, _text
+from app.models import stored_nik_key
 from app.services.ingestion import list_keys, roster_keys
 from matching import nik_batch
 from matching.nik import parse_nik
@@ -80,8 +81,8 @@ def slow_view(record: Record, kind: str) -> tuple[Any, ...]:
     raw = record.nik_info.raw if record.nik_info is not None else ""
     return (
         record.line, raw, record.name, record.gender, ",".join(sorted(record.flags)), record.birth_date,
-        keys.nik, keys.nik_k1, keys.nik_k2, keys.nik_k3, keys.nik_k4, keys.nik15, keys.person_key,
-        record.unit, record.address, record.kta, record.occupation, record.regency,
+        keys.nik, *map(stored_nik_key, (keys.nik_k1, keys.nik_k2, keys.nik_k3, keys.nik_k4)), keys.nik15,
+        keys.person_key, record.unit, record.address, record.kta, record.occupation, record.regency,
     )  # fmt: skip
 
 
