@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names, identical on SQLite and PostgreSQL, so migrations can address them.
@@ -159,6 +159,11 @@ class RosterVersion(_VersionColumns, table=True):
     roster_id: int = Field(foreign_key="rosters.id", index=True)
 
 
+def _key_text(length: int) -> Any:
+    # Byte-wise comparison on PostgreSQL (migration 7b3c9e1f2a68); SQLite's BINARY already is.
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 def stored_nik_key(key: str | None) -> int | None:
     """A key of :func:`matching.blocking.nik_block_keys` as ``nik_k1``..``nik_k4`` store it."""
     return None if key is None else int(key)
@@ -168,7 +173,7 @@ class _PersonColumns(SQLModel):
     """Normalised identity columns and the blocking keys computed by ``matching.blocking``."""
 
     line: int
-    nik: str | None = Field(default=None, max_length=16)
+    nik: str | None = Field(default=None, sa_type=_key_text(16))
     nik_raw: str = Field(default="", max_length=64)
     name: str = Field(max_length=255)
     birth_date: date | None = None
@@ -182,8 +187,8 @@ class _PersonColumns(SQLModel):
     nik_k2: int | None = Field(default=None, sa_type=BigInteger)
     nik_k3: int | None = Field(default=None, sa_type=BigInteger)
     nik_k4: int | None = Field(default=None, sa_type=BigInteger)
-    nik15: str | None = Field(default=None, max_length=15)
-    person_key: str | None = Field(default=None, max_length=64)
+    nik15: str | None = Field(default=None, sa_type=_key_text(15))
+    person_key: str | None = Field(default=None, sa_type=_key_text(64))
 
 
 class ListEntry(_PersonColumns, table=True):
