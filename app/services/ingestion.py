@@ -1048,17 +1048,8 @@ def purge(session: Session, source: Source, parent: Parent) -> dict[str, int]:
         else:
             entry_ids = select(col(entry_model.id)).where(col(entry_model.version_id).in_(version_ids))
             citing = col(Finding.roster_entry_id).in_(entry_ids)
-        counts["findings"] = _rowcount(session.execute(delete(Finding).where(citing)))
-        counts["entries"] = _rowcount(
-            session.execute(delete(entry_model).where(col(entry_model.version_id).in_(version_ids)))
-        )
-        counts["rejections"] = _rowcount(
-            session.execute(
-                delete(RejectionRow).where(
-                    col(RejectionRow.source) == source, col(RejectionRow.version_id).in_(version_ids)
-                )
-            )
-        )
+        counts["findings"] = rowcount(session.execute(delete(Finding).where(citing)))
+        counts["entries"], counts["rejections"] = delete_stored_rows(session, source, version_ids)
         session.execute(
             update(spec.version)
             .where(
@@ -1072,7 +1063,31 @@ def purge(session: Session, source: Source, parent: Parent) -> dict[str, int]:
     return counts
 
 
-def _rowcount(result: Any) -> int:
+def delete_stored_rows(
+    session: Session, source: Source, version_ids: Sequence[int | None]
+) -> tuple[int, int]:
+    """Delete the entries and the rejected rows of these versions (no commit); findings citing the entries
+    must be gone first. Returns how many of each."""
+    from app.models import ListEntry, RosterEntry
+
+    if not version_ids:
+        return 0, 0
+    entry_model: type[ListEntry] | type[RosterEntry] = ListEntry if source == "list" else RosterEntry
+    entries = rowcount(
+        session.execute(delete(entry_model).where(col(entry_model.version_id).in_(version_ids)))
+    )
+    rejections = rowcount(
+        session.execute(
+            delete(RejectionRow).where(
+                col(RejectionRow.source) == source, col(RejectionRow.version_id).in_(version_ids)
+            )
+        )
+    )
+    return entries, rejections
+
+
+def rowcount(result: Any) -> int:
+    """Rows a DELETE or UPDATE touched (SQLAlchemy types ``execute`` as returning any Result)."""
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import CursorResult, delete, exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -28,14 +28,13 @@ from app.models import (
     CheckRun,
     CheckRunList,
     Finding,
-    ListEntry,
     ListVersion,
-    Rejection,
     RosterEntry,
     RosterVersion,
     utcnow,
 )
 from app.services import audit
+from app.services.ingestion import delete_stored_rows, rowcount
 
 # Statuses of versions that no check reads any more.
 _RETIRED = ("superseded", "failed")
@@ -49,10 +48,6 @@ class PurgeCounts:
     list_entries: int = 0
     roster_entries: int = 0
     rejections: int = 0
-
-
-def _count(result: object) -> int:
-    return int(result.rowcount or 0) if isinstance(result, CursorResult) else 0
 
 
 def purge_expired(session: Session, *, days: int, actor: str, now: datetime | None = None) -> PurgeCounts:
@@ -77,9 +72,9 @@ def purge_expired(session: Session, *, days: int, actor: str, now: datetime | No
     run_ids = list(session.scalars(replaced_runs))
     findings = check_runs = 0
     if run_ids:
-        findings = _count(session.execute(delete(Finding).where(col(Finding.run_id).in_(run_ids))))
+        findings = rowcount(session.execute(delete(Finding).where(col(Finding.run_id).in_(run_ids))))
         session.execute(delete(CheckRunList).where(col(CheckRunList.run_id).in_(run_ids)))
-        check_runs = _count(session.execute(delete(CheckRun).where(col(CheckRun.id).in_(run_ids))))
+        check_runs = rowcount(session.execute(delete(CheckRun).where(col(CheckRun.id).in_(run_ids))))
 
     list_versions = list(
         session.scalars(
@@ -104,29 +99,9 @@ def purge_expired(session: Session, *, days: int, actor: str, now: datetime | No
             )
         )
     )
-    list_entries = roster_entries = rejections = 0
-    if list_versions:
-        list_entries = _count(
-            session.execute(delete(ListEntry).where(col(ListEntry.version_id).in_(list_versions)))
-        )
-        rejections += _count(
-            session.execute(
-                delete(Rejection).where(
-                    col(Rejection.source) == "list", col(Rejection.version_id).in_(list_versions)
-                )
-            )
-        )
-    if roster_versions:
-        roster_entries = _count(
-            session.execute(delete(RosterEntry).where(col(RosterEntry.version_id).in_(roster_versions)))
-        )
-        rejections += _count(
-            session.execute(
-                delete(Rejection).where(
-                    col(Rejection.source) == "roster", col(Rejection.version_id).in_(roster_versions)
-                )
-            )
-        )
+    list_entries, list_rejections = delete_stored_rows(session, "list", list_versions)
+    roster_entries, roster_rejections = delete_stored_rows(session, "roster", roster_versions)
+    rejections = list_rejections + roster_rejections
 
     counts = PurgeCounts(check_runs, findings, list_entries, roster_entries, rejections)
     audit.record(
