@@ -16,9 +16,9 @@ the 16th digit), and every index costs the bulk load of a two-million-row list.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, String, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names, identical on SQLite and PostgreSQL, so migrations can address them.
@@ -157,6 +157,12 @@ class RosterVersion(_VersionColumns, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     roster_id: int = Field(foreign_key="rosters.id", index=True)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for hot paths that build statements once (SQLModel leaves
+    ``__table__`` untyped)."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 def _key_text(length: int) -> Any:

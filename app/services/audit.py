@@ -8,17 +8,17 @@ masked as a safety net; callers should pass masked NIKs in the first place.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.db import end_reads
 from app.logging import mask_niks
-from app.models import AuditEvent, utcnow
+from app.models import AuditEvent, table_of, utcnow
 from app.services.principals import Principal
 
-_INSERT_EVENT = insert(cast(Table, AuditEvent.__table__))  # type: ignore[attr-defined]
+_INSERT_EVENT = insert(table_of(AuditEvent))
 
 
 def _masked(value: Any) -> Any:

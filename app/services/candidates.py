@@ -24,7 +24,7 @@ from sqlalchemy import Select, func, select, union
 from sqlalchemy.sql import CompoundSelect
 from sqlmodel import Session
 
-from app.models import ListEntry, RosterEntry
+from app.models import ListEntry, RosterEntry, table_of
 from matching import matcher
 
 # The columns whose equality makes a candidate: exactly the keys ``ListIndex`` looks up
@@ -35,8 +35,8 @@ KEY_COLUMNS: tuple[str, ...] = ("nik_k1", "nik_k2", "nik_k3", "nik_k4", "person_
 
 ProgressCallback = Callable[[int, int, int, int], None]  # (rows done, rows total, findings, rows matched)
 
-_R = RosterEntry.__table__.alias("r")  # type: ignore[attr-defined]
-_L = LIST_ENTRIES = ListEntry.__table__.alias("l")  # type: ignore[attr-defined]
+_R = table_of(RosterEntry).alias("r")
+_L = LIST_ENTRIES = table_of(ListEntry).alias("l")
 
 # A list entry as :func:`list_entry` takes it, after its id and version: check runs and the synchronous
 # match (:mod:`app.services.match`) select the same columns so both score the same input.

@@ -39,6 +39,7 @@ from app.models import (
     Roster,
     RosterVersion,
     WatchList,
+    table_of,
     utcnow,
 )
 from app.services import audit, candidates, jobs, rosters
@@ -400,7 +401,7 @@ def write_findings(
         for key, f in previous_rows.items()
         if key not in current_keys
     ]
-    table: Any = Finding.__table__  # type: ignore[attr-defined]
+    table = table_of(Finding)
     everything = rows + resolved
     for start in range(0, len(everything), FINDINGS_INSERT_BATCH):
         session.execute(insert(table), everything[start : start + FINDINGS_INSERT_BATCH])

@@ -27,16 +27,16 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from app import challenge
 from app.config import Settings
 from app.errors import Forbidden, ValidationFailed
-from app.models import ListEntry, WatchList
+from app.models import ListEntry, WatchList, table_of
 from app.ratelimit import ClientLimiter
 from app.services import audit
 from matching.nik import mask_nik, parse_nik
@@ -202,8 +202,8 @@ def _challenge_solved(
 
 
 # Built once: a statement object caches its compiled form, where one built per call is rebuilt and re-keyed.
-_entries = cast(Table, ListEntry.__table__)  # type: ignore[attr-defined]
-_lists = cast(Table, WatchList.__table__)  # type: ignore[attr-defined]
+_entries = table_of(ListEntry)
+_lists = table_of(WatchList)
 _LISTINGS_OF_NIK = (
     select(
         _lists.c.id,
