@@ -62,7 +62,7 @@ from app.models import (
     utcnow,
 )
 from app.models import Rejection as RejectionRow
-from app.services import jobs
+from app.services import jobs, staging
 from matching import blocking
 from matching import matcher as m
 from matching.regions import regency_code_for_name
@@ -366,11 +366,13 @@ def _rejection_row(
 class _BulkWriter:
     """Appends rows to a table on the session's own DBAPI connection, inside its transaction.
 
-    On SQLite, ``rebuild_indexes`` lets a big load into a small table drop the table's indexes once it has
-    written more rows than the table held (and at least ``REBUILD_MIN_ROWS``) and create them again in
-    :meth:`finish`: sorting once is several times faster than inserting millions of random keys into
-    seven B-trees. It all happens in the version's transaction, so a rollback (or a kill) restores them,
-    and under WAL readers keep using the old indexes until the commit.
+    ``rebuild_indexes`` lets a big load into a small table build the indexes once, by sorting, rather than
+    insert millions of random keys into seven B-trees (several times slower). On SQLite, once the load has
+    written more rows than the table held (and at least ``REBUILD_MIN_ROWS``), it drops the table's
+    indexes and :meth:`finish` creates them again; under WAL, readers keep using the old ones until the
+    commit. On PostgreSQL the rows go into a staging table that :meth:`finish` merges or swaps in
+    (:mod:`app.services.staging`). Either way it happens in the version's transaction, so a rollback (or
+    a kill) leaves the table as it was.
     """
 
     def __init__(
@@ -378,11 +380,16 @@ class _BulkWriter:
     ) -> None:
         connection = session.connection()
         self.postgres = connection.dialect.name == "postgresql"
-        self.raw: Any = connection.connection.driver_connection
+        raw: Any = connection.connection.driver_connection
+        self.raw = raw
         self.table = table
         self.columns = columns
+        self.staging_table: str | None = None
+        if rebuild_indexes and self.postgres:
+            with raw.cursor() as cursor:
+                self.staging_table = staging.create(cursor, table)
         names = ", ".join(columns)
-        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
+        self.copy_sql = f"COPY {self.staging_table or table} ({names}) FROM STDIN"
         self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
         self.written = 0
         self._stack: ExitStack | None = None
@@ -390,7 +397,6 @@ class _BulkWriter:
         self.dropped: list[str] = []
         self.rebuild_after: int | None = None
         if rebuild_indexes and not self.postgres:
-            raw: Any = self.raw
             held = raw.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
             self.rebuild_after = max(int(held), REBUILD_MIN_ROWS)
 
@@ -404,8 +410,18 @@ class _BulkWriter:
             self.dropped.append(sql)
 
     def finish(self) -> None:
-        """End the load: complete the open ``COPY``, create again the indexes dropped for the load."""
+        """End the load: complete the open ``COPY``, move staged rows in, create dropped indexes again."""
         self.pause()
+        if self.staging_table is not None:
+            with self.raw.cursor() as cursor:
+                staging.merge(
+                    cursor,
+                    self.table,
+                    self.staging_table,
+                    staged_rows=self.written,
+                    min_rows=REBUILD_MIN_ROWS,
+                )
+            self.staging_table = None
         if not self.dropped:
             return
         previous = self.raw.execute("PRAGMA threads").fetchone()[0]
@@ -423,6 +439,7 @@ class _BulkWriter:
             return
         if self.postgres:
             self._copy(copy_text_of_columns(columns))
+            self.written += len(columns[0])
         else:
             self.write(list(zip(*columns, strict=True)))
 
@@ -454,12 +471,12 @@ class _BulkWriter:
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
+        self.written += len(rows)
         if self.postgres:
             self._copy(copy_text(rows))
             self.pause()
         else:
             self.raw.executemany(self.insert_sql, rows)
-            self.written += len(rows)
             if self.rebuild_after is not None and self.written >= self.rebuild_after:
                 self.rebuild_after = None
                 self._drop_indexes()
