@@ -255,7 +255,7 @@ class _ListRows(Sequence[m.ListEntry]):
         return len(self.line)
 
     def add(self, chunk: Chunk, source: int) -> None:
-        from app.services.ingestion import regency_code
+        from app.ingest.tables import regency_code
 
         fast = chunk.fast
         for part in _in_line_order(chunk):
@@ -543,12 +543,12 @@ def _nik_text(record: Record) -> str:
 
 
 def _list_entry(record: Record, ref: int) -> m.ListEntry:
-    from app.services.ingestion import list_entry
+    from app.ingest.tables import list_entry
 
     return list_entry(record, ref)
 
 
 def _roster_person(record: Record, ref: int) -> m.RosterPerson:
-    from app.services.ingestion import roster_person
+    from app.ingest.tables import roster_person
 
     return roster_person(record, ref)

@@ -170,11 +170,6 @@ def _key_text(length: int) -> Any:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
-def stored_nik_key(key: str | None) -> int | None:
-    """A key of :func:`matching.blocking.nik_block_keys` as ``nik_k1``..``nik_k4`` store it."""
-    return None if key is None else int(key)
-
-
 class _PersonColumns(SQLModel):
     """Normalised identity columns and the blocking keys computed by ``matching.blocking``."""
 

@@ -33,7 +33,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from app import db
-from app.models import Agency, CheckRun, ListVersion, Roster, RosterVersion, WatchList, stored_nik_key
+from app.ingest.tables import stored_nik_key
+from app.models import Agency, CheckRun, ListVersion, Roster, RosterVersion, WatchList
 from app.services import checks
 from app.services.principals import Principal
 from bench.match import background

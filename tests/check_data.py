@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
+from app.ingest.tables import stored_nik_key
 from app.models import (
     Agency,
     ListEntry,
@@ -24,7 +25,6 @@ from app.models import (
     RosterEntry,
     RosterVersion,
     WatchList,
-    stored_nik_key,
 )
 from matching import matcher
 from matching.blocking import BlockKeys, entry_keys, roster_keys

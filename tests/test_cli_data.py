@@ -202,7 +202,7 @@ def test_list_rows_hold_what_the_row_by_row_path_gives(tmp_path: Path) -> None:
     from app.ingest.batch import iter_chunks
     from app.ingest.readers import open_table
     from app.ingest.rows import Record, RowValidator
-    from app.services.ingestion import list_entry
+    from app.ingest.tables import list_entry
 
     path = write(
         tmp_path / "mixed.csv",

@@ -50,7 +50,7 @@ from itertools import chain, islice
 from os import PathLike
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import IO, TYPE_CHECKING, ClassVar, Literal
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal
 
 if TYPE_CHECKING:
     from python_calamine import CalamineSheet
@@ -84,6 +84,17 @@ class IngestError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable despite the keyword-only arguments: a file read in a child process (app.ingest.offload)
+        # raises it in the parent.
+        return (_rebuild_error, (type(self), self.message, self.message_id, dict(self.detail)))
+
+
+def _rebuild_error(
+    kind: type[IngestError], message: str, message_id: str, detail: dict[str, object]
+) -> IngestError:
+    return kind(message, message_id=message_id, detail=detail)
 
 
 class EmptyFileError(IngestError):

@@ -27,9 +27,7 @@ run inside the same transaction (continuous screening enqueues its re-checks the
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 import logging
 import os
 import re
@@ -40,70 +38,52 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, cast
+from typing import Any, BinaryIO, cast
 
 from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from app.errors import NetraError, PayloadTooLarge, UnsupportedFile, ValidationFailed
-from app.ingest.batch import Chunk, collector_paused, iter_chunks
+from app.ingest import offload
+from app.ingest.batch import collector_paused
 from app.ingest.readers import DEFAULT_LIMITS, IngestError, Limits, open_table
-from app.ingest.rows import Record, Rejection, RowValidator
+from app.ingest.tables import (
+    LIST_COLUMNS,
+    REJECTION_COLUMNS,
+    ROSTER_COLUMNS,
+    FileRead,
+    Source,
+    read_file,
+)
 from app.models import (
     Job,
     ListVersion,
     Roster,
     RosterVersion,
     WatchList,
-    stored_nik_key,
     utcnow,
 )
 from app.models import Rejection as RejectionRow
 from app.services import jobs, staging
-from matching import blocking
-from matching import matcher as m
-from matching.regions import regency_code_for_name
 
 log = logging.getLogger(__name__)
 
-Source = Literal["list", "roster"]
 VersionRow = ListVersion | RosterVersion
 Parent = WatchList | Roster
 
 PROGRESS_SECONDS = 0.5
-SQLITE_CACHE_KIB = 128 * 1024
+SQLITE_CACHE_KIB = 64 * 1024
 REBUILD_MIN_ROWS = 200_000
 SQLITE_SORT_THREADS = min(os.cpu_count() or 1, 4)
 """Threads SQLite may use to sort while it rebuilds indexes (its own worker threads; measured on 2 cores,
 seven indexes over 2M rows: 9.6 s -> 7.8 s on average of three)."""
 REJECTIONS_BATCH = 20_000
-
-LIST_COLUMNS: tuple[str, ...] = (
-    "version_id",
-    "line",
-    "nik",
-    "nik_raw",
-    "name",
-    "birth_date",
-    "gender",
-    "regency",
-    "flags",
-    "numeric_cell",
-    "nik_k1",
-    "nik_k2",
-    "nik_k3",
-    "nik_k4",
-    "nik15",
-    "person_key",
-    "address",
-    "kta",
-    "occupation",
-)
-ROSTER_COLUMNS: tuple[str, ...] = (*LIST_COLUMNS[:16], "nip", "unit")
-REJECTION_COLUMNS: tuple[str, ...] = ("source", "version_id", "line", "reason", "message", "raw")
+READ_IN_CHILD_BYTES = 2 * 1024 * 1024
+"""From this file size on, SQLite loads read the file in a child process (:mod:`app.ingest.offload`) while
+this one inserts. 2M-row CSV on 2 cores: 21.9 s -> 16.5-17.5 s. Starting the child costs about 0.2 s, what
+reading some 50,000 CSV rows takes. PostgreSQL's server already inserts in a process of its own."""
 
 
 # --------------------------------------------------------------------------------------------------- errors
@@ -188,176 +168,6 @@ def describe_file(path: Path, name: str | None = None) -> UploadedFile:
             digest.update(chunk)
             size += len(chunk)
     return UploadedFile(path, name or path.name, size, digest.hexdigest())
-
-
-# --------------------------------------------------------------------------------------------------- rows
-
-
-@functools.lru_cache(maxsize=4096)
-def regency_code(text: str | None) -> str | None:
-    """The Kemendagri code of a list's stated regency: written as a code ("3271", "32.71"), or by a name that
-    names exactly one regency ("Kota Bandung", "KAB. BADUNG") — lists without NIKs often give the name.
-
-    Cached: a list repeats a few hundred regency cells over millions of rows."""
-    if not text:
-        return None
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) == 4 and len(digits) * 2 >= len(text.replace(" ", "")):
-        return digits
-    return regency_code_for_name(text)
-
-
-def _numeric_cell(record: Record) -> bool:
-    # Only a numeric-cell NIK ending in 0 is treated differently by matching.nik (possibly truncated), and the
-    # validator already flagged exactly those: storing the flag reproduces the parse from ``nik_raw``.
-    return record.nik_info is not None and record.nik_info.possibly_truncated
-
-
-def list_entry(record: Record, ref: int | str | None = None) -> m.ListEntry:
-    """The matcher's view of an accepted list row; the database stores exactly these values."""
-    raw = record.nik_info.raw if record.nik_info is not None else None
-    return m.ListEntry(
-        ref=record.line if ref is None else ref,
-        nik=raw or None,
-        name=record.name,
-        birth_date=record.birth_date,
-        regency=regency_code(record.regency),
-        gender=record.gender,
-        numeric_cell=_numeric_cell(record),
-    )
-
-
-def roster_person(record: Record, ref: int | str | None = None) -> m.RosterPerson:
-    """The matcher's view of an accepted roster row; the database stores exactly these values."""
-    raw = record.nik_info.raw if record.nik_info is not None else ""
-    return m.RosterPerson(
-        ref=record.line if ref is None else ref,
-        nik=raw,
-        name=record.name,
-        nip=record.nip,
-        numeric_cell=_numeric_cell(record),
-    )
-
-
-def list_keys(record: Record) -> blocking.BlockKeys:
-    """``blocking.entry_keys`` from the validator's parse (parsing a NIK twice doubles ingestion time)."""
-    nik = record.nik_info
-    if nik is not None and nik.usable and nik.digits is not None:
-        person = blocking.person_block_key(nik.birth_date, nik.gender, record.name) if nik.trusted else None
-        return _with_nik(nik.digits, person)
-    return blocking.BlockKeys(
-        person_key=blocking.birth_region_key(record.birth_date, regency_code(record.regency), record.name)
-    )
-
-
-def roster_keys(record: Record) -> blocking.BlockKeys:
-    """``blocking.roster_keys`` from the validator's parse."""
-    nik, nip = record.nik_info, record.nip_info
-    if nik is not None and nik.usable and nik.digits is not None:
-        birth = blocking.roster_birth_date(nik, nip)
-        return _with_nik(nik.digits, blocking.birth_region_key(birth, nik.regency, record.name))
-    if nip is not None and nip.ok:
-        return blocking.BlockKeys(
-            person_key=blocking.person_block_key(nip.birth_date, nip.gender, record.name)
-        )
-    return blocking.BlockKeys()
-
-
-def _with_nik(digits: str, person_key: str | None) -> blocking.BlockKeys:
-    k1, k2, k3, k4 = blocking.nik_block_keys(digits)
-    return blocking.BlockKeys(digits, k1, k2, k3, k4, blocking.nik_prefix15(digits), person_key)
-
-
-def _clip(text: str | None, length: int) -> str | None:
-    return text if text is None or len(text) <= length else text[:length]
-
-
-def _entry_row(source: Source, version_id: int, record: Record, sqlite: bool) -> tuple[Any, ...]:
-    keys = list_keys(record) if source == "list" else roster_keys(record)
-    birth: date | str | None = record.birth_date
-    if sqlite and record.birth_date is not None:
-        birth = record.birth_date.isoformat()  # as SQLAlchemy's SQLite Date type stores it
-    raw = record.nik_info.raw if record.nik_info is not None else ""
-    common = (
-        version_id,
-        record.line,
-        keys.nik,
-        raw[:64],
-        record.name[:255],
-        birth,
-        record.gender,
-        regency_code(record.regency),
-        ",".join(sorted(record.flags))[:200],
-        _numeric_cell(record),
-        stored_nik_key(keys.nik_k1),
-        stored_nik_key(keys.nik_k2),
-        stored_nik_key(keys.nik_k3),
-        stored_nik_key(keys.nik_k4),
-        keys.nik15,
-        keys.person_key,
-    )
-    if source == "list":
-        return (*common, _clip(record.address, 500), _clip(record.kta, 64), _clip(record.occupation, 120))
-    return (*common, _clip(record.nip, 18), _clip(record.unit, 255))
-
-
-def _clip_all(values: list[str | None], length: int) -> list[str | None]:
-    if max((len(v) for v in values if v is not None), default=0) <= length:
-        return values
-    return [_clip(v, length) for v in values]
-
-
-def _chunk_entry_columns(source: Source, version_id: int, chunk: Chunk, sqlite: bool) -> list[list[Any]]:
-    """The chunk's accepted rows as table columns in line order, the bulk-decided rows never made into rows
-    (PostgreSQL's COPY text is built from columns; SQLite zips them into rows once)."""
-    fast = chunk.fast
-    n = len(fast)
-    columns: list[list[Any]] = [
-        [version_id] * n,
-        fast.lines,
-        fast.nik,
-        _clip_all(fast.nik, 64),  # type: ignore[arg-type]
-        _clip_all(fast.name, 255),  # type: ignore[arg-type]
-        [None] * n,
-        fast.gender,
-        [regency_code(text) for text in fast.text("regency")],
-        fast.flags,
-        [False] * n,
-        fast.nik_k1,
-        fast.nik_k2,
-        fast.nik_k3,
-        fast.nik_k4,
-        fast.nik15,
-        fast.person_key,
-    ]
-    if source == "list":
-        columns += [
-            _clip_all(fast.text("address"), 500),
-            _clip_all(fast.text("kta"), 64),
-            _clip_all(fast.text("occupation"), 120),
-        ]
-    else:
-        columns += [[None] * n, _clip_all(fast.text("unit"), 255)]
-    if not chunk.records:
-        return columns
-    extra = [_entry_row(source, version_id, record, sqlite) for record in chunk.records]
-    extra_columns = [list(column) for column in zip(*extra, strict=True)]
-    if not n:  # records come in line order
-        return extra_columns
-    lines = [*fast.lines, *extra_columns[1]]
-    pick = itemgetter(*sorted(range(len(lines)), key=lines.__getitem__))  # two or more: a tuple
-    return [list(pick([*mine, *theirs])) for mine, theirs in zip(columns, extra_columns, strict=True)]
-
-
-def _rejection_row(
-    source: Source, version_id: int, rejection: Rejection, headers: tuple[str, ...]
-) -> tuple[Any, ...]:
-    raw: dict[str, str] = {}
-    for index, value in enumerate(rejection.raw):
-        label = headers[index] if index < len(headers) and headers[index] else f"column {index + 1}"
-        raw[label if label not in raw else f"{label} ({index + 1})"] = value[:1000]
-    message = rejection.message
-    return (source, version_id, rejection.line, rejection.reason[:64], message[:500], json.dumps(raw))
 
 
 # --------------------------------------------------------------------------------------------------- bulk
@@ -781,45 +591,48 @@ def _store(
         sqlite = session.get_bind().dialect.name == "sqlite"
         if sqlite:
             # Index inserts at random keys thrash SQLite's default 2 MB page cache (measured: 2.5x slower
-            # for 2M rows); a larger cache for this connection's big transaction, restored below.
+            # for 2M rows); a larger cache for this connection's big transaction, restored below. 64 MB
+            # was as fast as 128 MB (2M CSV 16.5 / 18.8 s, then 200k XLSX into it 7.6 / 8.5 s) and leaves
+            # room for the reading child process within 500 MB.
             previous_cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
             session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         else:
             # Atomicity does not depend on it: a crash still rolls the whole version back.
             session.connection().exec_driver_sql("SET LOCAL synchronous_commit = off")
         rejections = _BulkWriter(session, "rejections", REJECTION_COLUMNS)
+        reading = (spec.source, version_id, path, columns, limits, sqlite)
+        # SQLite inserts in this process: a big file is read in another one meanwhile (see offload).
+        offloaded = sqlite and path.stat().st_size >= READ_IN_CHILD_BYTES
+        read: FileRead | None = None
         with (
             _BulkWriter(session, spec.entries, spec.columns, rebuild_indexes=True) as entries,
             collector_paused(),
-            open_table(path, kind=spec.source, columns=columns, limits=limits) as table,
         ):
-            headers = table.columns.headers
-            column_map = {
-                name: headers[index] if index < len(headers) else index
-                for name, index in table.columns.fields.items()
-            }
-            validator = RowValidator(table.columns, spec.source)
             # Rejections wait in batches: writing them ends the entries' open COPY (one per connection).
             rejected: list[tuple[Any, ...]] = []
-            for chunk in iter_chunks(validator, table):
-                entries.write_columns(_chunk_entry_columns(spec.source, version_id, chunk, sqlite))
-                rejected += [_rejection_row(spec.source, version_id, r, headers) for r in chunk.rejections]
+            for item in offload.iterate_in_child(read_file, *reading) if offloaded else read_file(*reading):
+                if isinstance(item, FileRead):
+                    read = item
+                    continue
+                entries.write_columns(item.entries)
+                rejected += item.rejections
                 if len(rejected) >= REJECTIONS_BATCH:
                     entries.pause()
                     rejections.write(rejected)
                     rejected = []
-                progress(validator.summary.rows)
+                progress(item.rows)
             if sqlite:
                 # Rebuilding dropped indexes sorts faster with the default cache than with the large one
                 # (measured on a 2M-row list: 46 s -> 43 s end to end).
                 session.connection().exec_driver_sql(f"PRAGMA cache_size={int(previous_cache or -2000)}")
             entries.finish()
             rejections.write(rejected)
-        summary = validator.summary
+        assert read is not None, "read_file ends with what it read"
+        summary = read.summary
         progress(summary.rows, force=True)
 
         now = utcnow()
-        version.column_map = column_map
+        version.column_map = read.column_map
         version.rows_total = summary.rows
         version.rows_processed = summary.rows
         version.accepted = summary.accepted
@@ -827,7 +640,7 @@ def _store(
         version.flagged = summary.flagged
         version.blank = summary.blank
         version.finished_at = now
-        extra = {"reasons": dict(summary.reasons), "flags": dict(summary.flags), "format": table.format}
+        extra = {"reasons": dict(summary.reasons), "flags": dict(summary.flags), "format": read.format}
         _activate(session, spec, parent, version)
         session.commit()
         log.info(

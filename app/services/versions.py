@@ -13,8 +13,9 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from app.errors import NotFound
+from app.ingest.tables import Source
 from app.services import ingestion
-from app.services.ingestion import Parent, Source, Submitted, UploadedFile, VersionRow
+from app.services.ingestion import Parent, Submitted, UploadedFile, VersionRow
 from app.services.principals import Principal
 
 V = TypeVar("V", bound=VersionRow)

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from app.ingest.batch import SeenNiks, iter_chunks
 from app.ingest.readers import CellValue, SourceRow, build_column_map
 from app.ingest.rows import Record, Rejection, RowValidator, _text
-from app.models import stored_nik_key
-from app.services.ingestion import list_keys, roster_keys
+from app.ingest.tables import list_keys, roster_keys, stored_nik_key
 from matching import nik_batch
 from matching.nik import parse_nik
 

@@ -20,6 +20,7 @@ from sqlalchemy import inspect
 from sqlmodel import Session, col, func, select
 
 from app import db
+from app.ingest import offload, tables
 from app.ingest.readers import open_table
 from app.ingest.rows import Record, RowValidator
 from app.models import Job, ListEntry, ListVersion, WatchList
@@ -81,7 +82,7 @@ def test_stored_keys_are_matchings_keys(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     for record in records(listed, "list"):
-        assert ingestion.list_keys(record) == blocking.entry_keys(ingestion.list_entry(record))
+        assert tables.list_keys(record) == blocking.entry_keys(tables.list_entry(record))
     roster = tmp_path / "r.csv"
     roster.write_text(
         "NIK,NIP,Nama\n"
@@ -91,7 +92,7 @@ def test_stored_keys_are_matchings_keys(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     for record in records(roster, "roster"):
-        assert ingestion.roster_keys(record) == blocking.roster_keys(ingestion.roster_person(record))
+        assert tables.roster_keys(record) == blocking.roster_keys(tables.roster_person(record))
 
 
 def test_a_regency_given_by_name_is_stored_as_its_code(session: Session, tmp_path: Path) -> None:
@@ -280,9 +281,9 @@ def test_bulk_store_equals_row_by_row_rows_and_keeps_indexes(
     version_id = result.version.id
     assert version_id is not None
     # Read back through SQLAlchemy's types, dates are dates on both databases.
-    expected = [ingestion._entry_row("list", version_id, r, False) for r in records(path, "list")]
+    expected = [tables.entry_row("list", version_id, r, False) for r in records(path, "list")]
     stored = session.execute(
-        select(*(getattr(ListEntry, c) for c in ingestion.LIST_COLUMNS))
+        select(*(getattr(ListEntry, c) for c in tables.LIST_COLUMNS))
         .where(col(ListEntry.version_id) == version_id)
         .order_by(col(ListEntry.line))
     ).all()
@@ -297,7 +298,7 @@ def test_rejections_written_between_entry_batches_lose_nothing(
 ) -> None:
     """Writing a batch of rejections ends the entries' open COPY on PostgreSQL; the next chunk opens one."""
     monkeypatch.setattr(ingestion, "REJECTIONS_BATCH", 2)
-    monkeypatch.setattr(ingestion, "iter_chunks", functools.partial(ingestion.iter_chunks, size=4))
+    monkeypatch.setattr(tables, "iter_chunks", functools.partial(tables.iter_chunks, size=4))
     path = tmp_path / "gappy.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -314,6 +315,44 @@ def test_rejections_written_between_entry_batches_lose_nothing(
     assert stored == [i + 2 for i in range(30) if i % 3]
     rejected = [r.line for r in ingestion.iter_rejections(session, "list", result.version.id)]  # type: ignore[arg-type]
     assert rejected == [i + 2 for i in range(30) if not i % 3]
+
+
+def test_a_file_read_in_a_child_process_is_stored_as_one_read_in_process(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a big file is read in a child process while this one inserts (app.ingest.offload)."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("only SQLite loads read in a child process")
+    path = tmp_path / "mixed.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["NIK", "Nama", "Alamat"])
+        for i in range(40):
+            writer.writerow([nik(i) if i % 7 else "12345", f"Warga Nomor {i}", f"Jl. {i}"])
+        writer.writerow([nik(1), "Kembar", ""])
+
+    def stored(result: lists.ListUpload) -> tuple[object, ...]:
+        version_id = result.version.id
+        rows = session.execute(
+            select(*(getattr(ListEntry, c) for c in tables.LIST_COLUMNS[1:]))
+            .where(col(ListEntry.version_id) == version_id)
+            .order_by(col(ListEntry.line))
+        ).all()
+        rejected = [
+            (r.line, r.reason, r.raw)
+            for r in ingestion.iter_rejections(session, "list", version_id)  # type: ignore[arg-type]
+        ]
+        version = result.version
+        counts = (version.accepted, version.rejected, version.flagged, version.column_map)
+        return [tuple(row) for row in rows], rejected, counts
+
+    in_process = stored(store_supporter_list(session, path))
+    monkeypatch.setattr(ingestion, "READ_IN_CHILD_BYTES", 0)
+    spawned: list[object] = []
+    original = offload.iterate_in_child
+    monkeypatch.setattr(offload, "iterate_in_child", lambda *a: spawned.append(a) or original(*a))
+    assert stored(store_supporter_list(session, path)) == in_process
+    assert spawned
 
 
 def test_postgresql_keeps_list_entries_in_one_table(session: Session, tmp_path: Path) -> None:
