@@ -177,12 +177,12 @@ class _BulkWriter:
     """Appends rows to a table on the session's own DBAPI connection, inside its transaction.
 
     ``rebuild_indexes`` lets a big load into a small table build the indexes once, by sorting, rather than
-    insert millions of random keys into seven B-trees (several times slower). On SQLite, once the load has
-    written more rows than the table held (and at least ``REBUILD_MIN_ROWS``), it drops the table's
-    indexes and :meth:`finish` creates them again; under WAL, readers keep using the old ones until the
-    commit. On PostgreSQL the rows go into a staging table that :meth:`finish` merges or swaps in
-    (:mod:`app.services.staging`). Either way it happens in the version's transaction, so a rollback (or
-    a kill) leaves the table as it was.
+    insert millions of random keys into seven B-trees (several times slower). Once the load has written as
+    many rows as the table held (and at least ``REBUILD_MIN_ROWS``): on SQLite it drops the table's indexes
+    and :meth:`finish` creates them again (under WAL, readers keep using the old ones until the commit); on
+    PostgreSQL the rest goes into a staging table that :meth:`finish` swaps in, or appends if meanwhile
+    the table grew (:mod:`app.services.staging`). Either way it happens in the version's transaction, so a
+    rollback (or a kill) leaves the table as it was.
     """
 
     def __init__(
@@ -194,20 +194,19 @@ class _BulkWriter:
         self.raw = raw
         self.table = table
         self.columns = columns
-        self.staging_table: str | None = None
-        if rebuild_indexes and self.postgres:
-            with raw.cursor() as cursor:
-                self.staging_table = staging.create(cursor, table)
         names = ", ".join(columns)
-        self.copy_sql = f"COPY {self.staging_table or table} ({names}) FROM STDIN"
+        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
         self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
         self.written = 0
         self._stack: ExitStack | None = None
         self._stream: Any = None
         self.dropped: list[str] = []
+        self.staging_table: str | None = None
+        self.written_to_table = 0  # on PostgreSQL, before the staging table took over
         self.rebuild_after: int | None = None
-        if rebuild_indexes and not self.postgres:
-            held = raw.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
+        if rebuild_indexes:
+            held_sql = f"SELECT max({'id' if self.postgres else 'rowid'}) FROM {table}"
+            held = raw.execute(held_sql).fetchone()[0] or 0  # an upper bound, and cheap
             self.rebuild_after = max(int(held), REBUILD_MIN_ROWS)
 
     def _drop_indexes(self) -> None:
@@ -228,7 +227,8 @@ class _BulkWriter:
                     cursor,
                     self.table,
                     self.staging_table,
-                    staged_rows=self.written,
+                    load_rows=self.written,
+                    in_table=self.written_to_table,
                     min_rows=REBUILD_MIN_ROWS,
                 )
             self.staging_table = None
@@ -250,8 +250,18 @@ class _BulkWriter:
         if self.postgres:
             self._copy(copy_text_of_columns(columns))
             self.written += len(columns[0])
+            if self.rebuild_after is not None and self.written >= self.rebuild_after:
+                self.rebuild_after = None
+                self._stage_the_rest()
         else:
             self.write(list(zip(*columns, strict=True)))
+
+    def _stage_the_rest(self) -> None:
+        self.pause()
+        with self.raw.cursor() as cursor:
+            self.staging_table = staging.create(cursor, self.table)
+        self.written_to_table = self.written
+        self.copy_sql = self.copy_sql.replace(f"COPY {self.table} ", f"COPY {self.staging_table} ", 1)
 
     def _copy(self, text: str) -> None:
         # One pre-formatted text block per batch: several times faster than write_row() per row.

@@ -1,16 +1,19 @@
-"""PostgreSQL: a version's rows are copied into a bare staging table, then merged or swapped in.
+"""PostgreSQL: a big load's rows are copied into a bare staging table, then swapped or merged in.
 
 Every row ``COPY``-ed into an indexed table updates each of its B-trees at a random place. Measured on a
 2M-row list (eight B-trees on ``list_entries``): 28 s of index upkeep on the server, against 2 s for the
-bare rows and 6 s to build the same eight indexes afterwards by sorting. So a load goes into a staging
-table without indexes (created ``LIKE`` the real one), and when it is done:
+bare rows and 6 s to build the same eight indexes afterwards by sorting. So once a load has written as
+many rows as the table held, the rest goes into a staging table without indexes (created ``LIKE`` the
+real one), and when it is done:
 
-- a load smaller than the table (or than ``min_rows``) is appended with one ``INSERT … SELECT``;
-- a load at least as large as what the table holds gets the table's rows copied next to it, the indexes and
-  constraints built by sorting, and the staging table renamed into place. This is SQLite's
-  drop-and-rebuild (``ingestion._BulkWriter``) without its price on PostgreSQL: dropping an index there
-  would lock readers out for the whole load, whereas here they keep reading the old table until the rename,
-  a moment before the commit.
+- if the table meanwhile grew past the load (other loads committed), the staged rows are appended with
+  one ``INSERT … SELECT``;
+- otherwise (the load is at least as large as what the table holds) the table's rows are copied next to
+  the staged ones, the indexes and constraints built by sorting, and the staging table renamed into place.
+  This is SQLite's drop-and-rebuild (``ingestion._BulkWriter``) without its price on PostgreSQL: dropping
+  an index there would lock readers out for the whole load, whereas here they keep reading the old table
+  until the rename, a moment before the commit. A table that another table's foreign key points at
+  (``roster_entries``, from findings) cannot be dropped, so it is always appended to.
 
 All of it happens in the version's transaction, so a rollback or a killed process leaves nothing behind. A
 ``SHARE ROW EXCLUSIVE`` lock, taken at the merge, serialises merges and keeps other writers out while the
@@ -46,11 +49,15 @@ def create(cursor: Any, table: str) -> str:
     return staging
 
 
-def merge(cursor: Any, table: str, staging: str, *, staged_rows: int, min_rows: int) -> bool:
-    """Move the staged rows into ``table``; True if the table was rebuilt around them (see the module)."""
+def merge(cursor: Any, table: str, staging: str, *, load_rows: int, in_table: int, min_rows: int) -> bool:
+    """Move the staged rows into ``table``; True if the table was rebuilt around them (see the module).
+
+    ``load_rows`` is the whole load's count, ``in_table`` how many of them went straight into ``table``
+    before the staging table took over (a load starts there, not knowing yet how large it will be).
+    """
     cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-    held = cursor.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    if staged_rows < max(int(held), min_rows) or _referenced(cursor, table):
+    held = cursor.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - in_table
+    if load_rows < max(int(held), min_rows) or _referenced(cursor, table):
         cursor.execute(f"INSERT INTO {table} SELECT * FROM {staging}")
         cursor.execute(f"DROP TABLE {staging}")
         return False

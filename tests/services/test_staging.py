@@ -3,6 +3,7 @@ at least as large as the table. Either way the table keeps its exact schema and 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ from sqlalchemy import Connection, make_url
 from sqlmodel import Session, col, func, select
 
 from app import db
+from app.ingest import tables
 from app.models import Agency, ListEntry, RosterEntry
-from app.services import ingestion, rosters
+from app.services import ingestion, rosters, staging
 from app.services.principals import Principal
 from tests.services.test_ingestion import store_supporter_list, write_list
 
@@ -56,6 +58,13 @@ def leftover_staging_tables(connection: Connection) -> list[str]:
     )
 
 
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 4 rows: a load starts in the table and goes on in the staging table."""
+    monkeypatch.setattr(tables, "iter_chunks", functools.partial(tables.iter_chunks, size=4))
+
+
+@pytest.mark.usefixtures("small_chunks")
 def test_a_big_load_swaps_in_a_table_with_the_same_schema_and_every_row(
     session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,6 +100,7 @@ def test_a_small_load_is_appended_to_the_table(
     assert leftover_staging_tables(connection) == []
 
 
+@pytest.mark.usefixtures("small_chunks")
 def test_a_table_other_tables_point_at_is_appended_to_whatever_the_load(
     session: Session, agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,6 +123,23 @@ def test_a_table_other_tables_point_at_is_appended_to_whatever_the_load(
     assert (
         session.exec(select(func.count()).select_from(RosterEntry)).one() == 20
     )  # the row without a NIK is rejected
+
+
+def test_staged_rows_are_appended_when_the_table_grew_past_the_load(session: Session, tmp_path: Path) -> None:
+    """Another load committed while this one was staging: the table is no longer the smaller one."""
+    store_supporter_list(session, write_list(tmp_path / "other.csv", 20))
+    connection = session.connection()
+    oid = table_oid(connection, "list_entries")
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    name = staging.create(cursor, "list_entries")
+    columns = ", ".join(tables.LIST_COLUMNS)  # not the id: staged rows draw their own
+    cursor.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM list_entries LIMIT 3")
+    before = session.exec(select(func.count()).select_from(ListEntry)).one()
+    swapped = staging.merge(cursor, "list_entries", name, load_rows=3, in_table=0, min_rows=1)
+    assert not swapped
+    assert table_oid(connection, "list_entries") == oid
+    assert session.exec(select(func.count()).select_from(ListEntry)).one() == before + 3
+    assert leftover_staging_tables(connection) == []
 
 
 def test_other_connections_prepared_lookups_follow_the_swapped_table(
