@@ -194,7 +194,13 @@ def new_session(url: str | None = None, *, writes: bool = False) -> Session:
     when each transaction begins (``BEGIN IMMEDIATE``), waiting for it like any writer. PostgreSQL needs
     nothing of the kind.
     """
-    bind = get_bind(url)
+    return session_on(get_bind(url), writes=writes)
+
+
+def session_on(bind: Engine | Connection, *, writes: bool) -> Session:
+    """A session on an engine, or joining a connection's transaction (tests); ``writes`` as for
+    :func:`new_session`. Background work (jobs, ingestion) opens its sessions here on the bind it was given.
+    """
     if writes and isinstance(bind, Engine) and bind.dialect.name == "sqlite":
         bind = bind.execution_options(**_IMMEDIATE_OPTIONS)
     # expire_on_commit=False: services return the rows they committed, and routes serialise them afterwards.
@@ -218,8 +224,8 @@ def end_reads(session: Session) -> None:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A session for the CLI, workers and scripts; the caller commits."""
-    with new_session() as session:
+    """A session for the CLI and scripts, which mostly change data (see ``writes``); the caller commits."""
+    with new_session(writes=True) as session:
         yield session
 
 

@@ -45,6 +45,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
+from app import db
 from app.errors import NetraError, PayloadTooLarge, UnsupportedFile, ValidationFailed
 from app.ingest import offload
 from app.ingest.batch import collector_paused
@@ -525,7 +526,8 @@ class Outcome:
 
 
 def _session(bind: Engine | Connection) -> Session:
-    return Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    # Each of these transactions reads, then writes: see jobs.session_for.
+    return db.session_on(bind, writes=True)
 
 
 def _lock_parent(session: Session, spec: _Spec, parent_id: int) -> Parent | None:

@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, or_, select, update
 from sqlmodel import Session, col
 
+from app import db
 from app.models import Job, utcnow
 
 log = logging.getLogger(__name__)
@@ -281,8 +282,13 @@ def sweep(session: Session) -> int:
 
 
 def session_for(bind: Engine | Connection) -> Session:
-    """A session on ``bind`` that joins an outer transaction when given a connection (tests)."""
-    return Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    """A session on ``bind`` that joins an outer transaction when given a connection (tests).
+
+    Claiming, completing and failing a job read and then write: on SQLite such a transaction takes the
+    write lock as it begins (``db.session_on``), or it would fail at once whenever another process (the web
+    server recording a self-check) had committed meanwhile.
+    """
+    return db.session_on(bind, writes=True)
 
 
 def run_job(bind: Engine | Connection, job: Job, *, worker: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +19,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
 from app import db
+from app.config import get_settings
 from app.models import AuditEvent
-from app.services import audit
+from app.services import audit, ingestion, jobs
 
 
 @pytest.fixture
@@ -155,3 +156,34 @@ def test_a_lookup_event_is_stored_by_the_callers_commit_only(sqlite_file: Path) 
             {"nik": "3275********0001"},
         )
         assert event.at is not None
+
+
+@pytest.mark.parametrize(
+    "open_session",
+    [
+        pytest.param(lambda url: jobs.session_for(db.get_engine(url)), id="jobs"),
+        pytest.param(lambda url: ingestion._session(db.get_engine(url)), id="ingestion"),
+        pytest.param(lambda url: db.session_scope().__enter__(), id="cli"),
+    ],
+)
+def test_background_and_cli_sessions_write_despite_a_concurrent_commit(
+    sqlite_file: Path, monkeypatch: pytest.MonkeyPatch, open_session: Callable[[str], Session]
+) -> None:
+    """A worker claiming a job, an ingestion storing a file, a CLI command: each reads, then writes. With
+    the web server recording self-checks meanwhile, a `netra lists import` failed at its job claim."""
+    url = f"sqlite:///{sqlite_file}"
+    monkeypatch.setenv("NETRA_DATABASE_URL", url)
+    get_settings.cache_clear()
+    session = open_session(url)
+    try:
+        before = _count_events(session)
+        committed = threading.Thread(target=_commit_elsewhere, args=(sqlite_file,))
+        committed.start()
+        committed.join(timeout=0.5)  # it commits at once, unless this session took the lock with its read
+        audit.record(session, "worker", "job.claim")
+        session.commit()
+        committed.join()
+        assert _count_events(session) == before + 2
+    finally:
+        session.close()
+        get_settings.cache_clear()
