@@ -219,6 +219,13 @@ def end_reads(session: Session) -> None:
         raise RuntimeError("end_reads() is for read-only transactions; this session has pending changes")
     if session.get_bind().dialect.name == "sqlite":
         session.commit()
+        begin_writing(session)
+
+
+def begin_writing(session: Session) -> None:
+    """Begin the session's transaction with SQLite's write lock, for one that reads and then writes (see
+    :func:`new_session`) in a session that otherwise only reads. Nothing to do on PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options=_IMMEDIATE_OPTIONS)
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
+from app import db
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.models import (
     CheckRun,
@@ -230,7 +231,9 @@ def run_list_versions(session: Session, run_ids: Sequence[int]) -> dict[int, lis
 
 
 def _session(bind: Engine | Connection) -> Session:
-    return Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    # Not writes=True: a run reads for a long while, and holding SQLite's write lock meanwhile would stall
+    # every look-up. Its transactions that read and then write begin with db.begin_writing instead.
+    return db.session_on(bind, writes=False)
 
 
 def _report_progress(
@@ -239,6 +242,7 @@ def _report_progress(
     # Its own short transaction, so readers see progress while the run's findings are still being scored.
     try:
         with _session(bind) as session:
+            db.begin_writing(session)
             run = session.get(CheckRun, run_id)
             if run is not None and run.status == "running" and _holds_lease(session, job_id, worker):
                 for name, value in values.items():
@@ -290,6 +294,7 @@ def execute_run(
     """Run (or re-run) a check from scratch; safe to call again for the same run."""
     started = time.perf_counter()
     with _session(bind) as session:
+        db.begin_writing(session)
         run = session.get(CheckRun, run_id)
         if run is None:
             raise NotFound(f"Check run {run_id} not found")
@@ -331,7 +336,7 @@ def execute_run(
             batch_size=batch_size,
             on_progress=progress,
         )
-        session.rollback()  # end the read transaction before writing
+        db.end_reads(session)  # write_findings reads the lease, then writes
         run.rows_total = scored.rows_total
         write_findings(session, run, scored.findings, job_id=job_id, worker=worker)
         log.info(

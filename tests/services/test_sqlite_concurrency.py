@@ -21,7 +21,7 @@ from sqlmodel import Session, func, select
 from app import db
 from app.config import get_settings
 from app.models import AuditEvent
-from app.services import audit, ingestion, jobs
+from app.services import audit, checks, ingestion, jobs
 
 
 @pytest.fixture
@@ -158,18 +158,26 @@ def test_a_lookup_event_is_stored_by_the_callers_commit_only(sqlite_file: Path) 
         assert event.at is not None
 
 
+def _writing(session: Session) -> Session:
+    """A check run's session, at the start of a transaction that reads and then writes."""
+    db.begin_writing(session)
+    return session
+
+
 @pytest.mark.parametrize(
     "open_session",
     [
         pytest.param(lambda url: jobs.session_for(db.get_engine(url)), id="jobs"),
         pytest.param(lambda url: ingestion._session(db.get_engine(url)), id="ingestion"),
         pytest.param(lambda url: db.session_scope().__enter__(), id="cli"),
+        pytest.param(lambda url: _writing(checks._session(db.get_engine(url))), id="check-run"),
     ],
 )
 def test_background_and_cli_sessions_write_despite_a_concurrent_commit(
     sqlite_file: Path, monkeypatch: pytest.MonkeyPatch, open_session: Callable[[str], Session]
 ) -> None:
-    """A worker claiming a job, an ingestion storing a file, a CLI command: each reads, then writes. With
+    """A worker claiming a job, an ingestion storing a file, a CLI command, a check run's first and last
+    transactions: each reads, then writes. With
     the web server recording self-checks meanwhile, a `netra lists import` failed at its job claim."""
     url = f"sqlite:///{sqlite_file}"
     monkeypatch.setenv("NETRA_DATABASE_URL", url)
