@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Indel
@@ -660,9 +660,10 @@ def compare_names(a: str | NormalizedName, b: str | NormalizedName) -> NameCompa
     variants = _variant_notes(first, second)
     if variants:
         notes.append("variants: " + ", ".join(variants))
-    for n in (first, second):
-        if n.dropped:
-            notes.append("bin/binti suffix dropped: " + " ".join(n.dropped))
+    # One name's father's name, after "bin"/"binti", may be written on without it in the other name.
+    dropped = dict.fromkeys(token for n in (first, second) for token in n.dropped)
+    if dropped:
+        notes.append("bin/binti suffix dropped: " + " ".join(dropped))
     notes.extend(core.notes)
     return NameComparison(core.similarity, tuple(notes), core.weight, core.missing)
 
@@ -670,7 +671,29 @@ def compare_names(a: str | NormalizedName, b: str | NormalizedName) -> NameCompa
 def _ordered(a: str | NormalizedName, b: str | NormalizedName) -> tuple[NormalizedName, NormalizedName]:
     na, nb = _as_normalized(a), _as_normalized(b)
     # Order the pair so the result (and its notes) do not depend on argument order.
-    return (na, nb) if (na.unified, na.original) <= (nb.unified, nb.original) else (nb, na)
+    first, second = (na, nb) if (na.unified, na.original) <= (nb.unified, nb.original) else (nb, na)
+    return _without_fathers_name(first, second), _without_fathers_name(second, first)
+
+
+def _without_fathers_name(name: NormalizedName, other: NormalizedName) -> NormalizedName:
+    """``name`` without trailing tokens that are the father's name ``other`` gives after ``bin``/``binti``.
+
+    The same person is "Ahmad bin Abdullah" on one list and "Ahmad Abdullah" in an HR file: the father's
+    name written on without the particle. Set aside (as ``dropped``) only when ``name`` keeps a token.
+    """
+    if not other.dropped or name.dropped:
+        return name
+    fathers = _as_normalized(" ".join(other.dropped)).unified
+    count = len(fathers)
+    if not count or len(name.unified) <= count or name.unified[-count:] != fathers:
+        return name
+    return replace(
+        name,
+        tokens=name.tokens[:-count],
+        unified=name.unified[:-count],
+        initials=name.initials[:-count],
+        dropped=name.tokens[-count:],
+    )
 
 
 def name_agreement(a: str | NormalizedName, b: str | NormalizedName) -> NameComparison:

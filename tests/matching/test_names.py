@@ -49,6 +49,17 @@ def test_a_title_alone_is_kept_as_the_name() -> None:
     assert normalize_name("Dr.").tokens == ("dr",)
 
 
+def test_a_fathers_name_written_on_without_bin_is_set_aside_too() -> None:
+    """KTP "Ahmad bin Abdullah", HR file "Ahmad Abdullah": the same person, not a dropped middle name."""
+    comparison = compare_names("Ahmad Abdullah", "Ahmad bin Abdullah")
+    assert (comparison.similarity, comparison.missing) == (1.0, 0.0)
+    assert comparison.notes == ("bin/binti suffix dropped: abdullah",)
+    assert compare_names("Ahmad bin Abdullah", "Ahmad Abdullah") == comparison
+    # Only trailing tokens, and never the whole name.
+    assert compare_names("Abdullah Ahmad", "Ahmad bin Abdullah").missing > 0
+    assert compare_names("Abdullah", "Ahmad bin Abdullah").similarity < 1.0
+
+
 def test_bin_binti_suffix_is_dropped_and_noted() -> None:
     n = normalize_name("Ahmad Fauzi bin Abdullah")
     assert n.tokens == ("ahmad", "fauzi")
