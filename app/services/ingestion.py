@@ -77,6 +77,9 @@ Parent = WatchList | Roster
 PROGRESS_SECONDS = 0.5
 SQLITE_CACHE_KIB = 64 * 1024
 REBUILD_MIN_ROWS = 200_000
+MIN_BYTES_PER_ROW = 8
+"""Fewer bytes than any row of a CSV or XLSX file takes (a 16-digit NIK alone is 16; XLSX compresses to
+about 18 per row): a file's size divided by it bounds its rows from above."""
 SQLITE_SORT_THREADS = min(os.cpu_count() or 1, 4)
 """Threads SQLite may use to sort while it rebuilds indexes (its own worker threads; measured on 2 cores,
 seven indexes over 2M rows: 9.6 s -> 7.8 s on average of three)."""
@@ -178,16 +181,24 @@ class _BulkWriter:
     """Appends rows to a table on the session's own DBAPI connection, inside its transaction.
 
     ``rebuild_indexes`` lets a big load into a small table build the indexes once, by sorting, rather than
-    insert millions of random keys into seven B-trees (several times slower). Once the load has written as
-    many rows as the table held (and at least ``REBUILD_MIN_ROWS``): on SQLite it drops the table's indexes
-    and :meth:`finish` creates them again (under WAL, readers keep using the old ones until the commit); on
-    PostgreSQL the rest goes into a staging table that :meth:`finish` swaps in, or appends if meanwhile
-    the table grew (:mod:`app.services.staging`). Either way it happens in the version's transaction, so a
+    insert millions of random keys into seven B-trees (several times slower). On SQLite, once the load has
+    written as many rows as the table held (and at least ``REBUILD_MIN_ROWS``), it drops the table's
+    indexes and :meth:`finish` creates them again (under WAL, readers keep using the old ones until the
+    commit). On PostgreSQL, a file that may hold that many rows (``source_bytes``, at
+    ``MIN_BYTES_PER_ROW``) is copied into a staging table from its first row, which :meth:`finish` swaps
+    in or appends (:mod:`app.services.staging`); decided up front, so that the load never holds a lock on
+    the table that a swap would wait for. Either way it happens in the version's transaction, so a
     rollback (or a kill) leaves the table as it was.
     """
 
     def __init__(
-        self, session: Session, table: str, columns: tuple[str, ...], *, rebuild_indexes: bool = False
+        self,
+        session: Session,
+        table: str,
+        columns: tuple[str, ...],
+        *,
+        rebuild_indexes: bool = False,
+        source_bytes: int = 0,
     ) -> None:
         connection = session.connection()
         self.postgres = connection.dialect.name == "postgresql"
@@ -195,20 +206,26 @@ class _BulkWriter:
         self.raw = raw
         self.table = table
         self.columns = columns
-        names = ", ".join(columns)
-        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
-        self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
         self.written = 0
         self._stack: ExitStack | None = None
         self._stream: Any = None
         self.dropped: list[str] = []
         self.staging_table: str | None = None
-        self.written_to_table = 0  # on PostgreSQL, before the staging table took over
         self.rebuild_after: int | None = None
-        if rebuild_indexes:
-            held_sql = f"SELECT max({'id' if self.postgres else 'rowid'}) FROM {table}"
-            held = raw.execute(held_sql).fetchone()[0] or 0  # an upper bound, and cheap
+        if rebuild_indexes and self.postgres:
+            # An estimate, and no lock on the table; the merge counts exactly.
+            held = raw.execute(f"SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass").fetchone()[
+                0
+            ]
+            if source_bytes // MIN_BYTES_PER_ROW >= max(int(held), REBUILD_MIN_ROWS):
+                with raw.cursor() as cursor:
+                    self.staging_table = staging.create(cursor, table)
+        elif rebuild_indexes:
+            held = raw.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
             self.rebuild_after = max(int(held), REBUILD_MIN_ROWS)
+        names = ", ".join(columns)
+        self.copy_sql = f"COPY {self.staging_table or table} ({names}) FROM STDIN"
+        self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
 
     def _drop_indexes(self) -> None:
         found = self.raw.execute(
@@ -229,7 +246,6 @@ class _BulkWriter:
                     self.table,
                     self.staging_table,
                     load_rows=self.written,
-                    in_table=self.written_to_table,
                     min_rows=REBUILD_MIN_ROWS,
                 )
             self.staging_table = None
@@ -251,18 +267,8 @@ class _BulkWriter:
         if self.postgres:
             self._copy(copy_text_of_columns(columns))
             self.written += len(columns[0])
-            if self.rebuild_after is not None and self.written >= self.rebuild_after:
-                self.rebuild_after = None
-                self._stage_the_rest()
         else:
             self.write(list(zip(*columns, strict=True)))
-
-    def _stage_the_rest(self) -> None:
-        self.pause()
-        with self.raw.cursor() as cursor:
-            self.staging_table = staging.create(cursor, self.table)
-        self.written_to_table = self.written
-        self.copy_sql = self.copy_sql.replace(f"COPY {self.table} ", f"COPY {self.staging_table} ", 1)
 
     def _copy(self, text: str) -> None:
         # One pre-formatted text block per batch: several times faster than write_row() per row.
@@ -617,7 +623,9 @@ def _store(
         offloaded = sqlite and path.stat().st_size >= READ_IN_CHILD_BYTES
         read: FileRead | None = None
         with (
-            _BulkWriter(session, spec.entries, spec.columns, rebuild_indexes=True) as entries,
+            _BulkWriter(
+                session, spec.entries, spec.columns, rebuild_indexes=True, source_bytes=path.stat().st_size
+            ) as entries,
             collector_paused(),
         ):
             # Rejections wait in batches: writing them ends the entries' open COPY (one per connection).

@@ -16,19 +16,34 @@ real one), and when it is done:
   (``roster_entries``, from findings) cannot be dropped, so it is always appended to.
 
 All of it happens in the version's transaction, so a rollback or a killed process leaves nothing behind. A
-``SHARE ROW EXCLUSIVE`` lock, taken at the merge, serialises merges and keeps other writers out while the
-rows are copied (readers are not blocked), so no concurrent change can be lost by the swap. The swap is
-not MVCC-safe for a ``REPEATABLE READ`` transaction that started before it (the new table's rows are newer
-than its snapshot), as with ``TRUNCATE``; Netra reads at ``READ COMMITTED``.
+``SHARE ROW EXCLUSIVE`` lock keeps other writers out while the rows are copied (readers read on), so no
+concurrent change can be lost by the swap. Every lock the swap takes comes with a short timeout: when
+another load is writing or drawing ids meanwhile, the swap rolls back to its savepoint and appends instead,
+rather than wait for it and risk a deadlock. A load reads nothing from the table before it writes (its size
+comes from ``pg_class.reltuples``). The swap is not MVCC-safe for a ``REPEATABLE READ`` transaction that
+started before it (the new table's rows are newer than its snapshot), as with ``TRUNCATE``; Netra reads at
+``READ COMMITTED``.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
+
 SWAP_MAINTENANCE_WORK_MEM = "256MB"
+WRITERS_WAIT_SECONDS = 0.5
+"""How long the swap waits for any lock another transaction holds (another load writing or drawing ids)
+before it gives up and appends. Below PostgreSQL's default ``deadlock_timeout`` (1 s), so that a swap and
+another load waiting on each other never make PostgreSQL abort either."""
+READERS_WAIT_SECONDS = 0.2
+READERS_RETRY_SECONDS = 0.5
+READERS_ATTEMPTS = 20
+"""The ``DROP`` waits for readers (a check run reads for seconds) a short try at a time, since a waiting
+exclusive lock holds up every new look-up behind it; after 20 tries (about 14 s) the swap gives up."""
 
 
 @dataclass(frozen=True)
@@ -42,24 +57,74 @@ class _Rebuild:
 
 
 def create(cursor: Any, table: str) -> str:
-    """Create an empty staging table shaped like ``table``: same columns, defaults (the same sequence),
-    collations, ``NOT NULL`` and checks; no indexes, no keys. Returns its name."""
+    """Create an empty staging table shaped like ``table``: same columns in the same order, types,
+    collations, defaults (the same sequence), ``NOT NULL`` and checks; no indexes, no keys. Returns its name.
+
+    Built from the catalog rather than ``CREATE TABLE … (LIKE table)``, which would hold a lock on ``table``
+    until this load commits: a swap's ``DROP TABLE`` waiting for that lock while this load waited for the
+    swap is a deadlock PostgreSQL detects at once.
+    """
     staging = f"{table}_load_{secrets.token_hex(4)}"
-    cursor.execute(f"CREATE TABLE {staging} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    columns = cursor.execute(
+        "SELECT quote_ident(a.attname), format_type(a.atttypid, a.atttypmod), "
+        "CASE WHEN a.attcollation <> t.typcollation THEN quote_ident(c.collname) END, "
+        "pg_get_expr(d.adbin, d.adrelid), a.attnotnull "
+        "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        "LEFT JOIN pg_collation c ON c.oid = a.attcollation "
+        "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        (table,),
+    ).fetchall()
+    checks = cursor.execute(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'c'",
+        (table,),
+    ).fetchall()
+    definitions = [
+        " ".join(
+            part
+            for part in (
+                name,
+                kind,
+                f"COLLATE {collation}" if collation else "",
+                f"DEFAULT {default}" if default is not None else "",
+                "NOT NULL" if not_null else "",
+            )
+            if part
+        )
+        for name, kind, collation, default, not_null in columns
+    ]
+    definitions += [definition for (definition,) in checks]
+    cursor.execute(f"CREATE TABLE {staging} ({', '.join(definitions)})")
     return staging
 
 
-def merge(cursor: Any, table: str, staging: str, *, load_rows: int, in_table: int, min_rows: int) -> bool:
-    """Move the staged rows into ``table``; True if the table was rebuilt around them (see the module).
-
-    ``load_rows`` is the whole load's count, ``in_table`` how many of them went straight into ``table``
-    before the staging table took over (a load starts there, not knowing yet how large it will be).
-    """
-    cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-    held = cursor.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - in_table
-    if load_rows < max(int(held), min_rows) or _referenced(cursor, table):
+def merge(cursor: Any, table: str, staging: str, *, load_rows: int, min_rows: int) -> bool:
+    """Move the ``load_rows`` staged rows into ``table``; True if the table was rebuilt around them."""
+    swapped = False
+    if not _referenced(cursor, table):
+        # Every lock the swap needs comes within a short timeout: a swap that would wait for another
+        # load gives up before PostgreSQL's deadlock_timeout (1 s) could abort either, and appends.
+        cursor.execute("SAVEPOINT netra_swap")
+        previous = _set_lock_timeout(cursor, f"{int(WRITERS_WAIT_SECONDS * 1000)}ms")
+        try:
+            swapped = _swap(cursor, table, staging, load_rows=load_rows, min_rows=min_rows)
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
+            swapped = False  # a deadlock, should another process's locks form one anyway: this one yields
+        if swapped:
+            cursor.execute("RELEASE SAVEPOINT netra_swap")
+        else:  # also lets go of the locks the attempt took
+            cursor.execute("ROLLBACK TO SAVEPOINT netra_swap")
+        _set_lock_timeout(cursor, previous)
+    if not swapped:
         cursor.execute(f"INSERT INTO {table} SELECT * FROM {staging}")
         cursor.execute(f"DROP TABLE {staging}")
+    return swapped
+
+
+def _swap(cursor: Any, table: str, staging: str, *, load_rows: int, min_rows: int) -> bool:
+    cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+    held = cursor.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if load_rows < max(int(held), min_rows):
         return False
     rebuild = _rebuild_of(cursor, table)
     cursor.execute(f"INSERT INTO {staging} SELECT * FROM {table}")
@@ -78,13 +143,41 @@ def merge(cursor: Any, table: str, staging: str, *, load_rows: int, in_table: in
         cursor.execute(f"CREATE {unique}INDEX {temporary} ON {staging} USING {using}")
         renames.append(f"ALTER INDEX {temporary} RENAME TO {name}")
     for sequence, column in rebuild.sequences:
+        # Waits for no load still drawing ids from it (nextval holds a lock till commit): within the timeout.
         cursor.execute(f"ALTER SEQUENCE {sequence} OWNED BY {staging}.{column}")
     cursor.execute(f"ANALYZE {staging}")
+    _lock_when_readers_allow(cursor, table)
     cursor.execute(f"DROP TABLE {table}")
     cursor.execute(f"ALTER TABLE {staging} RENAME TO {table}")
     for statement in renames:
         cursor.execute(statement)
     return True
+
+
+def _lock_when_readers_allow(cursor: Any, table: str) -> None:
+    """Take the exclusive lock the ``DROP`` needs, a short try at a time; raise ``LockNotAvailable`` after
+    ``READERS_ATTEMPTS`` tries. A waiting exclusive lock queues every new reader behind it."""
+    previous = _set_lock_timeout(cursor, f"{int(READERS_WAIT_SECONDS * 1000)}ms")
+    for attempt in range(READERS_ATTEMPTS):
+        cursor.execute("SAVEPOINT netra_readers")
+        try:
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        except psycopg.errors.LockNotAvailable:
+            cursor.execute("ROLLBACK TO SAVEPOINT netra_readers")
+            if attempt + 1 == READERS_ATTEMPTS:
+                raise
+            time.sleep(READERS_RETRY_SECONDS)
+            continue
+        cursor.execute("RELEASE SAVEPOINT netra_readers")
+        _set_lock_timeout(cursor, previous)
+        return
+
+
+def _set_lock_timeout(cursor: Any, value: str) -> str:
+    """Set ``lock_timeout`` for the rest of the transaction (or savepoint); returns the previous value."""
+    previous = str(cursor.execute("SELECT current_setting('lock_timeout')").fetchone()[0])
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", (value,))
+    return previous
 
 
 def _referenced(cursor: Any, table: str) -> bool:

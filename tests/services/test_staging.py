@@ -4,12 +4,13 @@ at least as large as the table. Either way the table keeps its exact schema and 
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Connection, make_url
+from sqlalchemy import Connection, Engine, make_url
 from sqlmodel import Session, col, func, select
 
 from app import db
@@ -60,7 +61,7 @@ def leftover_staging_tables(connection: Connection) -> list[str]:
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks of 4 rows: a load starts in the table and goes on in the staging table."""
+    """Chunks of 4 rows: a load copies in several batches."""
     monkeypatch.setattr(tables, "iter_chunks", functools.partial(tables.iter_chunks, size=4))
 
 
@@ -135,7 +136,7 @@ def test_staged_rows_are_appended_when_the_table_grew_past_the_load(session: Ses
     columns = ", ".join(tables.LIST_COLUMNS)  # not the id: staged rows draw their own
     cursor.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM list_entries LIMIT 3")
     before = session.exec(select(func.count()).select_from(ListEntry)).one()
-    swapped = staging.merge(cursor, "list_entries", name, load_rows=3, in_table=0, min_rows=1)
+    swapped = staging.merge(cursor, "list_entries", name, load_rows=3, min_rows=1)
     assert not swapped
     assert table_oid(connection, "list_entries") == oid
     assert session.exec(select(func.count()).select_from(ListEntry)).one() == before + 3
@@ -164,3 +165,81 @@ def test_other_connections_prepared_lookups_follow_the_swapped_table(
         assert reader.execute(query, ("3271050101600001",), prepare=True).fetchone() == (2,)
     finally:
         reader.close()
+
+
+def test_a_merge_appends_when_another_load_is_writing(
+    session: Session, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It cannot keep other writers out at once: rather than wait (or deadlock with a load waiting for
+    it), it appends."""
+    monkeypatch.setattr(ingestion, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(staging, "WRITERS_WAIT_SECONDS", 0.05)
+    connection = session.connection()
+    oid = table_oid(connection, "list_entries")
+    with engine.connect() as writer, writer.begin():
+        writer.exec_driver_sql("LOCK TABLE list_entries IN ROW EXCLUSIVE MODE")  # as an open COPY holds
+        store_supporter_list(session, write_list(tmp_path / "big.csv", 30))
+    assert table_oid(connection, "list_entries") == oid
+    assert leftover_staging_tables(connection) == []
+
+
+def test_the_swap_waits_for_readers_a_short_try_at_a_time(
+    session: Session, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingestion, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(staging, "READERS_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(staging, "READERS_RETRY_SECONDS", 0.05)
+    reader = engine.connect()
+    reader.begin()
+    reader.exec_driver_sql("SELECT count(*) FROM list_entries")  # a check run reading
+    leaves = threading.Timer(0.5, reader.close)  # ends its transaction
+    leaves.start()
+    oid = table_oid(session.connection(), "list_entries")
+    store_supporter_list(session, write_list(tmp_path / "big.csv", 30))
+    leaves.join()
+    assert table_oid(session.connection(), "list_entries") != oid
+
+
+def test_the_swap_gives_up_on_a_reader_that_stays_and_appends(
+    session: Session, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingestion, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(staging, "READERS_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(staging, "READERS_RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(staging, "READERS_ATTEMPTS", 2)
+    connection = session.connection()
+    oid = table_oid(connection, "list_entries")
+    with engine.connect() as reader, reader.begin():
+        reader.exec_driver_sql("SELECT count(*) FROM list_entries")
+        result = store_supporter_list(session, write_list(tmp_path / "big.csv", 30))
+    assert result.version.status == "active"
+    assert table_oid(connection, "list_entries") == oid
+    assert session.exec(select(func.count()).select_from(ListEntry)).one() == 31
+    assert leftover_staging_tables(connection) == []
+    assert connection.exec_driver_sql("SELECT current_setting('lock_timeout')").scalar() == "0"
+
+
+def test_two_big_loads_at_once_both_succeed(
+    fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers storing big lists into a small table at the same time: neither is lost to a deadlock."""
+    monkeypatch.setattr(ingestion, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(tables, "iter_chunks", functools.partial(tables.iter_chunks, size=4))
+    files = [write_list(tmp_path / f"{name}.csv", 60, start=start) for name, start in (("a", 0), ("b", 1000))]
+    outcomes: list[object] = []
+
+    def load(path: Path) -> None:
+        try:
+            with db.new_session(fresh_database_url) as own:
+                outcomes.append(store_supporter_list(own, path).version.status)
+        except Exception as exc:  # reported below
+            outcomes.append(exc)
+
+    workers = [threading.Thread(target=load, args=(path,)) for path in files]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert outcomes == ["active", "active"]
+    with db.new_session(fresh_database_url) as session:
+        assert session.exec(select(func.count()).select_from(ListEntry)).one() == 2 * 61
