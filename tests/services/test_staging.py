@@ -183,12 +183,18 @@ def test_a_merge_appends_when_another_load_is_writing(
     assert leftover_staging_tables(connection) == []
 
 
-def test_the_swap_waits_for_readers_a_short_try_at_a_time(
-    session: Session, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def impatient_swap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small loads swap, and the swap tries for readers' locks in short steps."""
     monkeypatch.setattr(ingestion, "REBUILD_MIN_ROWS", 1)
     monkeypatch.setattr(staging, "READERS_WAIT_SECONDS", 0.05)
-    monkeypatch.setattr(staging, "READERS_RETRY_SECONDS", 0.05)
+    monkeypatch.setattr(staging, "READERS_RETRY_SECONDS", 0.02)
+
+
+@pytest.mark.usefixtures("impatient_swap")
+def test_the_swap_waits_for_readers_a_short_try_at_a_time(
+    session: Session, engine: Engine, tmp_path: Path
+) -> None:
     reader = engine.connect()
     reader.begin()
     reader.exec_driver_sql("SELECT count(*) FROM list_entries")  # a check run reading
@@ -200,12 +206,10 @@ def test_the_swap_waits_for_readers_a_short_try_at_a_time(
     assert table_oid(session.connection(), "list_entries") != oid
 
 
+@pytest.mark.usefixtures("impatient_swap")
 def test_the_swap_gives_up_on_a_reader_that_stays_and_appends(
     session: Session, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingestion, "REBUILD_MIN_ROWS", 1)
-    monkeypatch.setattr(staging, "READERS_WAIT_SECONDS", 0.05)
-    monkeypatch.setattr(staging, "READERS_RETRY_SECONDS", 0.01)
     monkeypatch.setattr(staging, "READERS_ATTEMPTS", 2)
     connection = session.connection()
     oid = table_oid(connection, "list_entries")
