@@ -32,6 +32,8 @@ VERY_COMMON_TOKENS: tuple[str, ...] = (
     "putra", "bin", "binti", "al", "el", "ibnu", "fatimah", "nurhayati", "nining", "tri", "dwi", "eka",
     "ria", "ade", "andi", "la", "wa", "teuku", "cut", "tengku", "daeng", "raden", "mas",
     "ayu", "ratu", "sultan", "puang", "baiq", "lalu", "ina", "ama",
+    # Batak: "br"/"boru" before a woman's clan name ("Rosmawati Br Sitepu"), often left out elsewhere.
+    "br", "boru",
 )
 
 COMMON_TOKENS: tuple[str, ...] = (

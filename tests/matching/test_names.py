@@ -60,6 +60,12 @@ def test_a_fathers_name_written_on_without_bin_is_set_aside_too() -> None:
     assert compare_names("Abdullah", "Ahmad bin Abdullah").similarity < 1.0
 
 
+def test_batak_boru_marker_weighs_as_little_as_balinese_prefixes() -> None:
+    with_marker = compare_names("Rosmawati Br Sitepu", "Rosmawati Sitepu")
+    assert with_marker.missing == compare_names("Ni Putu Lestari", "Putu Lestari").missing
+    assert with_marker.similarity > 0.99
+
+
 def test_bin_binti_suffix_is_dropped_and_noted() -> None:
     n = normalize_name("Ahmad Fauzi bin Abdullah")
     assert n.tokens == ("ahmad", "fauzi")
