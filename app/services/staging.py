@@ -2,12 +2,12 @@
 
 Every row ``COPY``-ed into an indexed table updates each of its B-trees at a random place. Measured on a
 2M-row list (eight B-trees on ``list_entries``): 28 s of index upkeep on the server, against 2 s for the
-bare rows and 6 s to build the same eight indexes afterwards by sorting. So once a load has written as
-many rows as the table held, the rest goes into a staging table without indexes (created ``LIKE`` the
-real one), and when it is done:
+bare rows and 6 s to build the same eight indexes afterwards by sorting. So a file that may hold as many
+rows as the table (``ingestion._BulkWriter`` decides from its size, before the first row) is copied into
+a staging table without indexes, and when it is done:
 
-- if the table meanwhile grew past the load (other loads committed), the staged rows are appended with
-  one ``INSERT … SELECT``;
+- if the table holds more rows than the load after all, the staged rows are appended with one
+  ``INSERT … SELECT``;
 - otherwise (the load is at least as large as what the table holds) the table's rows are copied next to
   the staged ones, the indexes and constraints built by sorting, and the staging table renamed into place.
   This is SQLite's drop-and-rebuild (``ingestion._BulkWriter``) without its price on PostgreSQL: dropping
@@ -50,8 +50,7 @@ exclusive lock holds up every new look-up behind it; after 20 tries (about 14 s)
 class _Rebuild:
     """How to give the staging table the real table's indexes, constraints and sequences."""
 
-    indexes: list[tuple[str, str]]  # (real name, definition after "USING")
-    unique: set[str]
+    indexes: list[tuple[str, str, bool]]  # (real name, definition after "USING", unique)
     constraints: list[tuple[str, str, bool]]  # (real name, definition, backed by an index)
     sequences: list[tuple[str, str]]  # (sequence, column)
 
@@ -137,10 +136,9 @@ def _swap(cursor: Any, table: str, staging: str, *, load_rows: int, min_rows: in
             renames.append(f"ALTER TABLE {table} RENAME CONSTRAINT {temporary} TO {name}")
         else:
             cursor.execute(f"ALTER TABLE {staging} ADD CONSTRAINT {name} {definition}")
-    for name, using in rebuild.indexes:
+    for name, using, unique in rebuild.indexes:
         temporary = f"{staging}_i{len(renames)}"
-        unique = "UNIQUE " if name in rebuild.unique else ""
-        cursor.execute(f"CREATE {unique}INDEX {temporary} ON {staging} USING {using}")
+        cursor.execute(f"CREATE {'UNIQUE ' if unique else ''}INDEX {temporary} ON {staging} USING {using}")
         renames.append(f"ALTER INDEX {temporary} RENAME TO {name}")
     for sequence, column in rebuild.sequences:
         # Waits for no load still drawing ids from it (nextval holds a lock till commit): within the timeout.
@@ -191,19 +189,16 @@ def _referenced(cursor: Any, table: str) -> bool:
 
 def _rebuild_of(cursor: Any, table: str) -> _Rebuild:
     constraints = cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid), contype IN ('p', 'u', 'x') FROM pg_constraint "
+        "SELECT conname, pg_get_constraintdef(oid), contype IN ('p', 'u', 'x'), conindid FROM pg_constraint "
         "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f', 'x') ORDER BY contype DESC, conname",
         (table,),
     ).fetchall()
-    backing = cursor.execute(
-        "SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'x')",
-        (table,),
-    ).fetchall()
+    backing = [index for _, _, indexed, index in constraints if indexed]  # built with their constraints
     indexes = cursor.execute(
         "SELECT i.relname, pg_get_indexdef(i.oid), x.indisunique FROM pg_index x "
         "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
         "AND NOT (x.indexrelid = ANY(%s)) ORDER BY i.relname",
-        (table, [oid for (oid,) in backing]),
+        (table, backing),
     ).fetchall()
     sequences = cursor.execute(
         "SELECT pg_get_serial_sequence(%s, attname), attname FROM pg_attribute "
@@ -212,8 +207,7 @@ def _rebuild_of(cursor: Any, table: str) -> _Rebuild:
         (table, table, table),
     ).fetchall()
     return _Rebuild(
-        indexes=[(name, definition.split(" USING ", 1)[1]) for name, definition, _ in indexes],
-        unique={name for name, _, unique in indexes if unique},
-        constraints=[(name, definition, bool(indexed)) for name, definition, indexed in constraints],
+        indexes=[(name, definition.split(" USING ", 1)[1], unique) for name, definition, unique in indexes],
+        constraints=[(name, definition, bool(indexed)) for name, definition, indexed, _ in constraints],
         sequences=[(sequence, column) for sequence, column in sequences],
     )
