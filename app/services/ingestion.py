@@ -59,11 +59,15 @@ from app.ingest.tables import (
     read_file,
 )
 from app.models import (
+    Finding,
     Job,
+    ListEntry,
     ListVersion,
     Roster,
+    RosterEntry,
     RosterVersion,
     WatchList,
+    table_of,
     utcnow,
 )
 from app.models import Rejection as RejectionRow
@@ -214,9 +218,8 @@ class _BulkWriter:
         self.rebuild_after: int | None = None
         if rebuild_indexes and self.postgres:
             # An estimate, and no lock on the table; the merge counts exactly.
-            held = raw.execute(f"SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass").fetchone()[
-                0
-            ]
+            held_sql = f"SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass"
+            held = raw.execute(held_sql).fetchone()[0]
             if source_bytes // MIN_BYTES_PER_ROW >= max(int(held), REBUILD_MIN_ROWS):
                 with raw.cursor() as cursor:
                     self.staging_table = staging.create(cursor, table)
@@ -446,15 +449,15 @@ class _Spec:
     version: type[ListVersion] | type[RosterVersion]
     parent: type[WatchList] | type[Roster]
     parent_fk: str
-    entries: str
+    entry: type[ListEntry] | type[RosterEntry]
     columns: tuple[str, ...]
     job_kind: str
 
 
 SPECS: dict[str, _Spec] = {
-    "list": _Spec("list", ListVersion, WatchList, "list_id", "list_entries", LIST_COLUMNS, "ingest_list"),
+    "list": _Spec("list", ListVersion, WatchList, "list_id", ListEntry, LIST_COLUMNS, "ingest_list"),
     "roster": _Spec(
-        "roster", RosterVersion, Roster, "roster_id", "roster_entries", ROSTER_COLUMNS, "ingest_roster"
+        "roster", RosterVersion, Roster, "roster_id", RosterEntry, ROSTER_COLUMNS, "ingest_roster"
     ),
 }
 
@@ -619,12 +622,13 @@ def _store(
             session.connection().exec_driver_sql("SET LOCAL synchronous_commit = off")
         rejections = _BulkWriter(session, "rejections", REJECTION_COLUMNS)
         reading = (spec.source, version_id, path, columns, limits, sqlite)
+        size = path.stat().st_size
         # SQLite inserts in this process: a big file is read in another one meanwhile (see offload).
-        offloaded = sqlite and path.stat().st_size >= READ_IN_CHILD_BYTES
+        offloaded = sqlite and size >= READ_IN_CHILD_BYTES
         read: FileRead | None = None
         with (
             _BulkWriter(
-                session, spec.entries, spec.columns, rebuild_indexes=True, source_bytes=path.stat().st_size
+                session, table_of(spec.entry).name, spec.columns, rebuild_indexes=True, source_bytes=size
             ) as entries,
             collector_paused(),
         ):
@@ -885,18 +889,15 @@ def purge(session: Session, source: Source, parent: Parent) -> dict[str, int]:
     Version rows stay, as the record of which files were uploaded; pending ones are failed so no worker
     stores them afterwards.
     """
-    from app.models import Finding, ListEntry, RosterEntry
-
     spec = SPECS[source]
     fk = getattr(spec.version, spec.parent_fk)
     version_ids = list(session.scalars(select(col(spec.version.id)).where(fk == parent.id)).all())
-    entry_model: type[ListEntry] | type[RosterEntry] = ListEntry if source == "list" else RosterEntry
     counts = {"entries": 0, "rejections": 0, "findings": 0}
     if version_ids:
         if source == "list":  # findings carry the list version (their only key into the list side)
             citing = col(Finding.list_version_id).in_(version_ids)
         else:
-            entry_ids = select(col(entry_model.id)).where(col(entry_model.version_id).in_(version_ids))
+            entry_ids = select(col(spec.entry.id)).where(col(spec.entry.version_id).in_(version_ids))
             citing = col(Finding.roster_entry_id).in_(entry_ids)
         counts["findings"] = rowcount(session.execute(delete(Finding).where(citing)))
         counts["entries"], counts["rejections"] = delete_stored_rows(session, source, version_ids)
@@ -918,11 +919,9 @@ def delete_stored_rows(
 ) -> tuple[int, int]:
     """Delete the entries and the rejected rows of these versions (no commit); findings citing the entries
     must be gone first. Returns how many of each."""
-    from app.models import ListEntry, RosterEntry
-
     if not version_ids:
         return 0, 0
-    entry_model: type[ListEntry] | type[RosterEntry] = ListEntry if source == "list" else RosterEntry
+    entry_model = SPECS[source].entry
     entries = rowcount(
         session.execute(delete(entry_model).where(col(entry_model.version_id).in_(version_ids)))
     )
