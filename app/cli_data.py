@@ -7,32 +7,31 @@ database: it reads the files with :mod:`app.ingest` and matches them in memory w
 
 from __future__ import annotations
 
-import bisect
 import csv
 import getpass
 import json
 import sys
 import threading
 import time
-from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Annotated, Any, overload
 
-import numpy as np
-import numpy.typing as npt
+import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from app.ingest.batch import Chunk, collector_paused, iter_chunks
-from app.ingest.readers import DEFAULT_LIMITS, IngestError, open_table
-from app.ingest.rows import Record, Rejection, RowValidator
+from app.ingest.entries import regency_codes
+from app.ingest.errors import IngestError
+from app.ingest.limits import DEFAULT_LIMITS
+from app.ingest.rules import FileRules, Rejection
+from app.ingest.table import open_table
 from app.services.principals import Principal
 from matching import matcher as m
 from matching.nik_batch import nik_values
@@ -60,10 +59,6 @@ MATCH_COLUMNS = (
     "explanation",
 )
 REJECTED_COLUMNS = ("file", "line", "reason", "message", "raw")
-# List rows matched at a time: the roster stays in memory, the lists stream past it in batches this big.
-# One index over a whole 2M-row list took the process from 340 to 840 MB; matching per batch finds the same
-# pairs, since every candidate pair and its score depend on the two records alone.
-MATCH_BATCH_ROWS = 250_000
 
 
 def _cli_principal() -> Principal:
@@ -73,6 +68,16 @@ def _cli_principal() -> Principal:
     except Exception:  # no user name in some containers
         user = "unknown"
     return Principal(kind="cli", id=0, name=user, role="admin")
+
+
+@contextmanager
+def _spinner(label: str, show: bool) -> Iterator[None]:
+    """A spinner on a terminal while a step runs; silent otherwise."""
+    if not show:
+        yield
+        return
+    with console.status(label):
+        yield
 
 
 @contextmanager
@@ -202,114 +207,51 @@ class ListSource:
     election: str
 
 
-def _read(
-    path: Path, kind: str, on_chunk: Callable[[Chunk], None], on_rows: Callable[[int], None]
-) -> list[Rejection]:
-    """Validate every row a chunk at a time; hand each chunk's accepted rows to ``on_chunk`` (so callers keep
-    only what they need: 2M full records with their parses would take gigabytes) and return the
-    rejections."""
-    rejections: list[Rejection] = []
+@dataclass
+class _FileRows:
+    """One file's accepted rows (:data:`app.ingest.rules.ACCEPTED_COLUMNS`) and its rejections."""
+
+    accepted: pl.DataFrame
+    rejections: list[Rejection]
+
+
+def _read(path: Path, kind: str) -> _FileRows:
+    """Read and decide every row of a file, keeping what matching needs (nothing is stored)."""
     with open_table(path, kind=kind, limits=DEFAULT_LIMITS) as table:  # type: ignore[arg-type]
-        validator = RowValidator(table.columns, kind)  # type: ignore[arg-type]
-        done = 0
-        for chunk in iter_chunks(validator, table, storage=False):  # nothing is stored
-            on_chunk(chunk)
-            rejections += chunk.rejections
-            on_rows(validator.summary.rows - done)
-            done = validator.summary.rows
-    return rejections
-
-
-def _in_line_order(chunk: Chunk) -> Iterator[Record | tuple[int, int]]:
-    """The chunk's accepted rows in line order: each record, and runs ``(start, end)`` of its fast rows."""
-    start = 0
-    for record in chunk.records:
-        end = bisect.bisect(chunk.fast.lines, record.line, lo=start)
-        if end > start:
-            yield start, end
-        yield record
-        start = end
-    if len(chunk.fast) > start:
-        yield start, len(chunk.fast)
+        rules = FileRules(table.columns, kind, storing=False)  # type: ignore[arg-type]
+        frames: list[pl.DataFrame] = []
+        rejections: list[Rejection] = []
+        for batch in table.batches():
+            checked = rules.check(batch)
+            frames.append(checked.accepted)
+            rejections += checked.rejections
+        rules.finish()
+    return _FileRows(pl.concat(frames, rechunk=False), rejections)
 
 
 class _ListRows(Sequence[m.ListEntry]):
-    """The accepted rows of every list file, kept as compact columns; ``ListEntry`` objects are made when the
-    matcher asks for them (2M rows as objects with their strings took over a gigabyte).
+    """The accepted rows of every list file as columns; a ``ListEntry`` is made when the matcher asks for
+    one (2M rows as objects took over a gigabyte). A position is the entry's ``ref``; files follow each
+    other in the order given."""
 
-    A position is the entry's ``ref``; rows are appended in file order, files one after the other.
-    """
-
-    def __init__(self) -> None:
-        self.nik = array("q")  # bulk-decided rows: the 16-digit NIK; -1: a record kept whole in ``slow``
-        self.line = array("q")
-        self.source = array("H")
-        self.gender = bytearray()  # 0 None, 1 "M", 2 "F"
-        self.regency: list[str | None] = []
-        self.slow: dict[int, tuple[m.ListEntry, str]] = {}
-        self._blobs: list[str] = []  # names, one string per run of rows ...
-        self._firsts: list[int] = []  # ... starting at this position ...
-        self._offsets: list[array[int]] = []  # ... and each name's start in the string (plus the end)
+    def __init__(self, files: Sequence[pl.DataFrame]) -> None:
+        parts = [
+            frame.with_columns(source=pl.lit(index, dtype=pl.UInt16)) for index, frame in enumerate(files)
+        ]
+        rows = pl.concat(parts, rechunk=True) if parts else pl.DataFrame()
+        self.rows = rows.with_columns(regency=regency_codes(rows["regency"])) if rows.height else rows
+        self.nik_raw = self.rows["nik_raw"].to_list() if rows.height else []
+        self.name = self.rows["name"].to_list() if rows.height else []
+        self.line = self.rows["line"].to_list() if rows.height else []
+        self.source = self.rows["source"].to_list() if rows.height else []
+        self.shown = self.rows.select(pl.coalesce("nik", "nik_raw"))[:, 0].to_list() if rows.height else []
 
     def __len__(self) -> int:
-        return len(self.line)
+        return self.rows.height
 
-    def add(self, chunk: Chunk, source: int) -> None:
-        from app.ingest.tables import regency_code
-
-        fast = chunk.fast
-        for part in _in_line_order(chunk):
-            if isinstance(part, Record):
-                position = len(self.line)
-                self.slow[position] = (_list_entry(part, position), _nik_text(part))
-                self._append(source, [-1], [part.line], [part.name], [None], [None])
-            else:
-                a, b = part
-                regencies = fast.texts.get("regency")
-                self._append(
-                    source,
-                    fast.nik_values[a:b].tolist(),
-                    fast.lines[a:b],
-                    fast.name[a:b],
-                    fast.gender[a:b],
-                    map(regency_code, regencies[a:b]) if regencies is not None else repeat(None, b - a),
-                )
-
-    def _append(
-        self,
-        source: int,
-        niks: Iterable[int],
-        lines: Sequence[int],
-        names: Sequence[str],
-        genders: Iterable[str | None],
-        regencies: Iterable[str | None],
-    ) -> None:
-        self._firsts.append(len(self.line))
-        self._blobs.append("".join(names))
-        self._offsets.append(array("q", accumulate(map(len, names), initial=0)))
-        self.nik.extend(niks)
-        self.line.extend(lines)
-        self.source.extend(repeat(source, len(lines)))
-        self.gender.extend(_GENDER_CODES[g] for g in genders)
-        self.regency.extend(regencies)
-
-    def nik_values(self) -> npt.NDArray[np.int64]:
-        """Every row's NIK as :func:`matching.nik_batch.nik_values` gives it, for ``ListIndex``: bulk rows
-        already hold a clean 16-digit NIK; only the few rows kept whole are parsed."""
-        values = np.frombuffer(self.nik, dtype=np.int64).copy()
-        slow = sorted(self.slow)
-        values[slow] = nik_values([self.slow[position][0].nik or "" for position in slow])
-        return values
-
-    def name(self, position: int) -> str:
-        run = bisect.bisect_right(self._firsts, position) - 1
-        offsets = self._offsets[run]
-        at = position - self._firsts[run]
-        return self._blobs[run][offsets[at] : offsets[at + 1]]
-
-    def shown_nik(self, position: int) -> str:
-        value = self.nik[position]
-        return f"{value:016d}" if value >= 0 else self.slow[position][1]
+    def nik_values(self) -> Any:
+        """Every row's NIK as :func:`matching.nik_batch.nik_values` gives it, for ``ListIndex``."""
+        return nik_values(self.nik_raw)
 
     @overload
     def __getitem__(self, index: int) -> m.ListEntry: ...
@@ -318,23 +260,16 @@ class _ListRows(Sequence[m.ListEntry]):
     def __getitem__(self, index: int | slice) -> m.ListEntry | Sequence[m.ListEntry]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        value = self.nik[index]
-        if value < 0:
-            return self.slow[index][0]
+        row = self.rows.row(index, named=True)
         return m.ListEntry(
             index,
-            f"{value:016d}",
-            self.name(index),
-            None,
-            self.regency[index],
-            _GENDERS[self.gender[index]],
+            row["nik_raw"] or None,
+            row["name"],
+            row["birth_date"],
+            row["regency"],
+            row["gender"],
+            row["possibly_truncated"],
         )
-
-
-_GENDER_CODES: dict[str | None, int] = {None: 0, "M": 1, "F": 2}
-_GENDERS: tuple[str | None, ...] = (None, "M", "F")
 
 
 def _load_manifest(manifest: Path) -> list[ListSource]:
@@ -433,24 +368,32 @@ def match_command(
 
     total_bytes = roster.stat().st_size + sum(path.stat().st_size for path in paths)
     show = console.is_terminal
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,} rows"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not show,
-    )
-    rejected: list[tuple[str, Rejection]] = []
-    people: list[m.RosterPerson] = []
-    roster_shown: list[tuple[int, str, str]] = []
+    files = [(roster, "roster"), *((path, "list") for path in paths)]
+    try:
+        with _spinner("Reading and checking the files", show):
+            # Two files at a time: reading and deciding rows is mostly Polars, which releases the GIL.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                read = list(pool.map(lambda item: _read(*item), files))
+    except IngestError as exc:
+        err.print(f"[red]Error:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+    roster_rows, list_files = read[0], read[1:]
+    rejected: list[tuple[str, Rejection]] = [(str(roster), rej) for rej in roster_rows.rejections]
+    for source, rows in zip(sources, list_files, strict=True):
+        rejected += [(source.file, rej) for rej in rows.rejections]
+    people_frame = roster_rows.accepted
+    people = [
+        m.RosterPerson(ref, raw, name, nip, bool(truncated))
+        for ref, (raw, name, nip, truncated) in enumerate(
+            people_frame.select("nik_raw", "name", "nip", "possibly_truncated").iter_rows()
+        )
+    ]
+    roster_shown = people_frame.select("line", pl.coalesce("nik", "nik_raw"), "name").rows()
+    batch = _ListRows([rows.accepted for rows in list_files])
+    list_rows = len(batch)
     # (roster position, list row number, output row): rows are written in that order once all are matched.
     matched: list[tuple[int, int, tuple[object, ...]]] = []
-    batch = _ListRows()
-    list_rows = 0
-
-    def match_batch() -> None:
-        nonlocal batch, list_rows
+    with _spinner("Matching", show):
         for finding in m.ListIndex(batch, nik_values=batch.nik_values()).match(people):
             person, position = int(finding.roster_ref), int(finding.list_ref)
             roster_line, roster_nik, roster_name = roster_shown[person]
@@ -461,8 +404,8 @@ def match_command(
                 roster_name,
                 source.file,
                 batch.line[position],
-                batch.shown_nik(position),
-                batch.name(position),
+                batch.shown[position],
+                batch.name[position],
                 source.list_type,
                 source.owner,
                 source.election,
@@ -471,46 +414,7 @@ def match_command(
                 round(finding.score, 4),
                 finding.explanation_text(),
             )
-            matched.append((person, list_rows + position, row))
-        list_rows += len(batch)
-        batch = _ListRows()
-
-    def add_list_rows(chunk: Chunk, source: int) -> None:
-        batch.add(chunk, source)
-        if len(batch) >= MATCH_BATCH_ROWS:
-            match_batch()
-
-    try:
-        with collector_paused(), progress:
-            task = progress.add_task(f"Reading {roster.name}", total=None)
-
-            def keep_people(chunk: Chunk) -> None:
-                fast = chunk.fast
-                for part in _in_line_order(chunk):
-                    if isinstance(part, Record):
-                        people.append(_roster_person(part, len(people)))
-                        roster_shown.append((part.line, _nik_text(part), part.name))
-                    else:
-                        a, b = part
-                        refs = range(len(people), len(people) + b - a)
-                        people.extend(map(m.RosterPerson, refs, fast.nik[a:b], fast.name[a:b]))
-                        roster_shown.extend(zip(fast.lines[a:b], fast.nik[a:b], fast.name[a:b], strict=True))
-
-            rejections = _read(roster, "roster", keep_people, lambda n: progress.advance(task, n))
-            rejected += [(str(roster), rej) for rej in rejections]
-            for index, (source, path) in enumerate(zip(sources, paths, strict=True)):
-                progress.update(task, description=f"Matching {path.name}")
-                rejections = _read(
-                    path,
-                    "list",
-                    lambda chunk, index=index: add_list_rows(chunk, index),  # type: ignore[misc]
-                    lambda n: progress.advance(task, n),
-                )
-                rejected += [(source.file, rej) for rej in rejections]
-            match_batch()
-    except IngestError as exc:
-        err.print(f"[red]Error:[/red] {exc.message}")
-        raise typer.Exit(1) from exc
+            matched.append((person, position, row))
     matched.sort(key=lambda item: item[:2])
 
     def rejected_rows() -> Iterator[Sequence[object]]:
@@ -534,21 +438,3 @@ def match_command(
     console.print(f"{len(rejected):,} rejected rows → {rejected_path}")
     if not show:
         sys.stdout.flush()
-
-
-def _nik_text(record: Record) -> str:
-    if record.nik is not None:
-        return record.nik
-    return record.nik_info.raw if record.nik_info is not None else ""
-
-
-def _list_entry(record: Record, ref: int) -> m.ListEntry:
-    from app.ingest.tables import list_entry
-
-    return list_entry(record, ref)
-
-
-def _roster_person(record: Record, ref: int) -> m.RosterPerson:
-    from app.ingest.tables import roster_person
-
-    return roster_person(record, ref)

@@ -33,7 +33,6 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from app import db
-from app.ingest.tables import stored_nik_key
 from app.models import Agency, CheckRun, ListVersion, Roster, RosterVersion, WatchList
 from app.services import checks
 from app.services.principals import Principal
@@ -70,8 +69,13 @@ print(ran, int(hwm.split()[1]) / 1024)
 """
 
 
+def _stored_key(key: str | None) -> int | None:
+    """A NIK block key as ``nik_k1``..``nik_k4`` store it: the number the key's digits spell."""
+    return None if key is None else int(key)
+
+
 def _keys(keys: BlockKeys) -> tuple[Any, ...]:
-    nik_keys = (stored_nik_key(k) for k in (keys.nik_k1, keys.nik_k2, keys.nik_k3, keys.nik_k4))
+    nik_keys = (_stored_key(k) for k in (keys.nik_k1, keys.nik_k2, keys.nik_k3, keys.nik_k4))
     return *nik_keys, keys.nik15, keys.person_key
 
 

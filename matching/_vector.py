@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.blocking import NIK_KEY_WINDOWS
-from matching.nik import _CENTURY_PIVOT, _QUOTES, parse_nik
+from matching.nik import _CENTURY_PIVOT, QUOTES, parse_nik
 
 I64 = npt.NDArray[np.int64]
 _POW10 = [10**k for k in range(17)]
@@ -24,7 +24,7 @@ _HIGH_NIBBLES = np.uint64(0xF0F0F0F0F0F0F0F0)
 _PLUS6 = np.uint64(0x0606060606060606)
 _LOW_PAIRS = np.uint64(0x000000FF000000FF)
 _REPDIGIT = 1111111111111111
-_QUOTE_BYTES = np.array(sorted({ord(q) for q in _QUOTES if ord(q) < 128}), dtype=np.uint8)
+_QUOTE_BYTES = np.array(sorted({ord(q) for q in QUOTES if ord(q) < 128}), dtype=np.uint8)
 
 
 def _eight_digits(words: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:

@@ -27,9 +27,13 @@ from matching.regions import is_known_district
 
 __all__ = [
     "FLAGS",
+    "QUOTES",
     "REJECTIONS",
     "UNTRUSTED_FLAGS",
+    "WHITESPACE",
     "Nik",
+    "century_pivot",
+    "clean_identifier",
     "decode_birth",
     "is_placeholder",
     "mask_nik",
@@ -47,12 +51,16 @@ UNTRUSTED_FLAGS = frozenset({"unknown_region", "impossible_birth_date", "serial_
 # A two-digit NIK year at or below this is 20YY, above it 19YY. Fixed at import so one run is consistent.
 _CENTURY_PIVOT = date.today().year % 100
 
-_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+# ASCII digits only: a NIK or NIP is typed on a keyboard, and other scripts' digits are no such number.
+_SCIENTIFIC = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$")
 # Indonesian spreadsheets use a decimal comma as often as a decimal point.
 _DECIMAL_ZERO = re.compile(r"[.,]0+$")
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")
-_QUOTES = "\"'`‘’“”"
+QUOTES = "\"'`‘’“”"
+"""Quotes people and spreadsheets put around a number to keep it as text."""
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+"""What ``str.strip()`` removes (U+3000 is the last such character)."""
 _PLACEHOLDER_SEQUENCES = frozenset({"1234567890123456", "0123456789012345", "9876543210987654"})
 
 
@@ -170,20 +178,27 @@ def is_placeholder(digits: str) -> bool:
     return len(set(digits)) == 1 or digits in _PLACEHOLDER_SEQUENCES
 
 
-def _clean(text: str) -> str:
+def century_pivot() -> int:
+    """A NIK's two-digit year at or below this is 20YY, above it 19YY (fixed when the module is loaded)."""
+    return _CENTURY_PIVOT
+
+
+def clean_identifier(text: str) -> str:
+    """A NIK or NIP cell without what surrounds the number: invisible format characters (zero-width space,
+    word joiner, a stray BOM, copied from web pages and chat apps), spaces and quotes at either end, and the
+    formula ``="3271…"`` that many systems write into CSV exports for Excel.
+
+    Examples
+    --------
+    >>> clean_identifier(" '3271055203850001' "), clean_identifier('="3271055203850001"')
+    ('3271055203850001', '3271055203850001')
+    """
     if not text.isascii():
-        # Text copied from web pages and chat apps carries invisible format characters (zero-width space,
-        # word joiner, a stray BOM): they are not part of what the person typed.
         text = "".join(char for char in text if unicodedata.category(char) != "Cf")
     text = text.strip()
-    # Quotes and a leading apostrophe are how spreadsheets are told to keep a number as text; so is the
-    # formula ="3271…" that many systems write into CSV exports for Excel.
     if text.startswith('="') and text.endswith('"'):
         text = text[1:]
-    while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
-        text = text[1:-1].strip()
-    text = text.lstrip(_QUOTES).rstrip(_QUOTES).strip()
-    return text
+    return text.strip(QUOTES + WHITESPACE)
 
 
 @lru_cache(maxsize=65536)
@@ -191,7 +206,7 @@ def _parse_text(text: str, raw: str, numeric_cell: bool) -> Nik:
     if len(text) == 16 and text.isascii() and text.isdigit():
         # Most values are already 16 clean digits: nothing to clean or reject.
         return _accepted(raw, text, numeric_cell)
-    text = _clean(text)
+    text = clean_identifier(text)
     if not text:
         return _rejected(raw, "empty", "The NIK is empty.")
     if _SCIENTIFIC.match(text):

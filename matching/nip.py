@@ -16,14 +16,16 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
-from matching.nik import Nik
+from matching.nik import Nik, clean_identifier
 
-__all__ = ["Nip", "nip_nik_conflicts", "parse_nip"]
+__all__ = ["NIP_NIK_CONFLICTS", "Nip", "nip_nik_conflicts", "parse_nip"]
 
-_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+NIP_NIK_CONFLICTS = ("birth_date", "gender")
+"""What :func:`nip_nik_conflicts` may report, in its order."""
+
+_SCIENTIFIC = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$")
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")
-_QUOTES = "\"'`‘’“”"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +77,7 @@ def _rejected(raw: str, code: str, message: str) -> Nip:
 
 @lru_cache(maxsize=65536)
 def _parse(raw: str) -> Nip:
-    text = raw.strip()
-    if text.startswith('="') and text.endswith('"'):  # ="1985…": a CSV export keeping the NIP as text
-        text = text[1:]
-    while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
-        text = text[1:-1].strip()
-    text = text.lstrip(_QUOTES).strip()
+    text = clean_identifier(raw)
     if not text:
         return _rejected(raw, "empty", "The NIP is empty.")
     if _SCIENTIFIC.match(text):

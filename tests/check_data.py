@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
-from app.ingest.tables import stored_nik_key
 from app.models import (
     Agency,
     ListEntry,
@@ -34,6 +33,11 @@ _counter = itertools.count(1)
 _KEY_COLUMNS = ("nik_k1", "nik_k2", "nik_k3", "nik_k4", "nik15", "person_key")
 
 
+def _stored_key(key: str | None) -> int | None:
+    """A NIK block key as ``nik_k1``..``nik_k4`` store it: the number the key's digits spell."""
+    return None if key is None else int(key)
+
+
 @dataclass
 class Stored:
     """Ids of what was stored, and the matcher ref each stored row came from."""
@@ -46,7 +50,7 @@ class Stored:
 
 def _keys(keys: BlockKeys) -> dict[str, Any]:
     stored = {column: getattr(keys, column) for column in _KEY_COLUMNS}
-    return stored | {f"nik_k{i}": stored_nik_key(stored[f"nik_k{i}"]) for i in range(1, 5)}
+    return stored | {f"nik_k{i}": _stored_key(stored[f"nik_k{i}"]) for i in range(1, 5)}
 
 
 def _version_values(name: str, rows: int) -> dict[str, Any]:

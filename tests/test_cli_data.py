@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from app import cli, cli_data
+from app import cli
 from app.cli_data import MATCH_COLUMNS
 from app.models import Agency, AuditEvent, ListVersion, Roster, WatchList
 
@@ -122,26 +122,6 @@ def test_match_finds_people_through_regency_names_and_numeric_nips(tmp_path: Pat
     }
 
 
-def test_match_in_batches_writes_what_one_batch_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The lists stream past the roster in batches (MATCH_BATCH_ROWS); here every file is its own batch."""
-    roster = write(tmp_path / "pegawai.csv", ROSTER)
-    party = write(tmp_path / "anggota.csv", PARTY)
-    other = write(tmp_path / "lain.csv", [["NIK", "Nama"], ["3271055203850001", "Siti Aminah"]])
-    args = ["match", str(roster), str(other), str(party), str(other)]
-    assert runner.invoke(cli.app, [*args, "-o", str(tmp_path / "whole.csv")]).exit_code == 0
-    monkeypatch.setattr(cli_data, "MATCH_BATCH_ROWS", 1)
-    result = runner.invoke(cli.app, [*args, "-o", str(tmp_path / "batched.csv")])
-    assert result.exit_code == 0, result.output
-    assert "4 findings" in result.output
-    whole = (tmp_path / "whole.csv").read_text(encoding="utf-8")
-    assert (tmp_path / "batched.csv").read_text(encoding="utf-8") == whole
-    # Roster order, then list order: the two files named twice give two findings each for Siti.
-    lines = [(row["roster_line"], row["list_file"]) for row in csv.DictReader(whole.splitlines())]
-    assert lines == [("3", str(other)), ("3", str(party)), ("3", str(other)), ("4", str(party))]
-
-
 def test_match_refuses_bad_arguments(tmp_path: Path) -> None:
     roster = write(tmp_path / "pegawai.csv", ROSTER)
     assert runner.invoke(cli.app, ["match", str(roster)]).exit_code != 0
@@ -194,42 +174,3 @@ def test_rosters_import(session: Session, agency: Agency, tmp_path: Path) -> Non
     stored = session.exec(select(Roster).where(Roster.agency_id == agency.id)).one()
     assert stored.name == "pegawai.csv"
     assert stored.active_version_id is not None
-
-
-def test_list_rows_hold_what_the_row_by_row_path_gives(tmp_path: Path) -> None:
-    """``netra match`` keeps list rows as columns; each entry equals the per-row path's, in file order."""
-    from app.cli_data import _ListRows, _nik_text
-    from app.ingest.batch import iter_chunks
-    from app.ingest.readers import open_table
-    from app.ingest.rows import Record, RowValidator
-    from app.ingest.tables import list_entry
-
-    path = write(
-        tmp_path / "mixed.csv",
-        [
-            ["NIK", "Nama", "L/P", "Kab/Kota", "Tanggal Lahir"],
-            ["3271055203850001", "Siti Aminah", "P", "32.71", ""],
-            ["'3171010101900002", "Budi", "L", "", ""],
-            ["3515014506000003", "Dewi", "x", "3515", ""],
-            ["", "Tanpa NIK", "", "3273", "17-08-1985"],
-            ["9999055203850003", "Wilayah Asing", "L", "", ""],
-            ["3171010101900002", "Budi Lagi", "L", "", ""],
-        ],
-    )
-    with open_table(path, kind="list") as table:
-        columns = table.columns
-        rows = list(table)
-    expected = [
-        (list_entry(o, i), o.line, _nik_text(o))
-        for i, o in enumerate(
-            o for o in map(RowValidator(columns, "list").validate, rows) if isinstance(o, Record)
-        )
-    ]
-    for size in (1, 2, 100):
-        kept = _ListRows()
-        for chunk in iter_chunks(RowValidator(columns, "list"), rows, size=size):
-            kept.add(chunk, 0)
-        got = [(kept[i], kept.line[i], kept.shown_nik(i)) for i in range(len(kept))]
-        assert got == expected
-        assert list(kept) == [entry for entry, _, _ in expected]
-        assert [kept.name(i) for i in range(len(kept))] == [e.name for e, _, _ in expected]

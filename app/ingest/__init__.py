@@ -1,19 +1,24 @@
-"""Pure parsing layer for uploaded lists and rosters: read (``readers``), then validate row by row (``rows``).
+"""Reading uploaded lists and rosters: no database, no FastAPI, so the service, the CLI and the offline
+``netra match`` read files the same way. One job per module:
 
-No database, no FastAPI: the service stores what this yields, the CLI and ``netra match`` use it offline::
+* :mod:`~app.ingest.formats` tells CSV from XLSX by the bytes and refuses everything else;
+* :mod:`~app.ingest.headers` finds the header row and maps its cells to Netra's fields;
+* :mod:`~app.ingest.csv_reader` and :mod:`~app.ingest.xlsx_reader` read the rows into string columns;
+* :mod:`~app.ingest.table` puts those together: :func:`open_table` gives a :class:`Table` of batches;
+* :mod:`~app.ingest.values` and :mod:`~app.ingest.rules` decide each row: accepted, flagged or rejected;
+* :mod:`~app.ingest.entries` shapes the accepted rows as the tables store them;
+* :mod:`~app.ingest.errors` and :mod:`~app.ingest.limits` hold the file-level errors and bounds.
+
+::
 
     with open_table(path, kind="list") as table:          # raises IngestError subclasses for bad files
-        validator = RowValidator(table.columns, "list")
-        for outcome in validator.run(table):               # Record | Rejection, in file order
-            ...
-    validator.summary                                      # accepted / rejected / blank / flagged counts
+        rules = FileRules(table.columns, "list")
+        for batch in table.batches():
+            checked = rules.check(batch)                   # accepted rows as columns, rejections
+        rules.finish()                                     # accepted / rejected / blank / flagged counts
 """
 
-from app.ingest.readers import (
-    DEFAULT_LIMITS,
-    FIELDS,
-    CellValue,
-    ColumnMap,
+from app.ingest.errors import (
     ColumnMappingError,
     CorruptFileError,
     EmptyFileError,
@@ -21,45 +26,44 @@ from app.ingest.readers import (
     FileTooLargeError,
     HeaderNotFoundError,
     IngestError,
-    Kind,
     LegacyXlsError,
-    Limits,
     LineTooLongError,
     MissingColumnError,
-    SourceRow,
-    Table,
     TooManyColumnsError,
     UnsupportedFileTypeError,
     ZipBombError,
+)
+from app.ingest.formats import detect_format
+from app.ingest.headers import (
+    FIELDS,
+    CellValue,
+    ColumnMap,
+    Kind,
+    SourceRow,
     build_column_map,
     cell_text,
     check_required_columns,
-    detect_format,
     field_for_header,
     normalize_header,
-    open_table,
 )
-from app.ingest.rows import (
-    REASONS,
-    Record,
-    Rejection,
-    RowValidator,
-    Summary,
-    normalize_gender,
-    parse_birth_date,
-    split_place_date,
-)
+from app.ingest.limits import DEFAULT_LIMITS, Limits
+from app.ingest.rules import ACCEPTED_COLUMNS, FLAGS, REASONS, Checked, FileRules, Rejection, Summary
+from app.ingest.table import Table, open_table
 
 __all__ = [
+    "ACCEPTED_COLUMNS",
     "DEFAULT_LIMITS",
     "FIELDS",
+    "FLAGS",
     "REASONS",
     "CellValue",
+    "Checked",
     "ColumnMap",
     "ColumnMappingError",
     "CorruptFileError",
     "EmptyFileError",
     "EncryptedFileError",
+    "FileRules",
     "FileTooLargeError",
     "HeaderNotFoundError",
     "IngestError",
@@ -68,9 +72,7 @@ __all__ = [
     "Limits",
     "LineTooLongError",
     "MissingColumnError",
-    "Record",
     "Rejection",
-    "RowValidator",
     "SourceRow",
     "Summary",
     "Table",
@@ -82,9 +84,6 @@ __all__ = [
     "check_required_columns",
     "detect_format",
     "field_for_header",
-    "normalize_gender",
     "normalize_header",
     "open_table",
-    "parse_birth_date",
-    "split_place_date",
 ]

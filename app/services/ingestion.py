@@ -28,29 +28,29 @@ run inside the same transaction (continuous screening enqueues its re-checks the
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from queue import Empty, Queue
+from typing import Any, BinaryIO, TypeVar, cast
 
+import polars as pl
 from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from app import db
 from app.errors import NetraError, PayloadTooLarge, UnsupportedFile, ValidationFailed
-from app.ingest import offload
-from app.ingest.batch import collector_paused
-from app.ingest.readers import DEFAULT_LIMITS, IngestError, Limits, open_table
-from app.ingest.tables import (
+from app.ingest.entries import (
     LIST_COLUMNS,
     REJECTION_COLUMNS,
     ROSTER_COLUMNS,
@@ -58,6 +58,9 @@ from app.ingest.tables import (
     Source,
     read_file,
 )
+from app.ingest.errors import IngestError
+from app.ingest.limits import DEFAULT_LIMITS, Limits
+from app.ingest.table import open_table
 from app.models import (
     Finding,
     Job,
@@ -88,10 +91,7 @@ SQLITE_SORT_THREADS = min(os.cpu_count() or 1, 4)
 """Threads SQLite may use to sort while it rebuilds indexes (its own worker threads; measured on 2 cores,
 seven indexes over 2M rows: 9.6 s -> 7.8 s on average of three)."""
 REJECTIONS_BATCH = 20_000
-READ_IN_CHILD_BYTES = 2 * 1024 * 1024
-"""From this file size on, SQLite loads read the file in a child process (:mod:`app.ingest.offload`) while
-this one inserts. 2M-row CSV on 2 cores: 21.9 s -> 16.5-17.5 s. Starting the child costs about 0.2 s, what
-reading some 50,000 CSV rows takes. PostgreSQL's server already inserts in a process of its own."""
+COPY_SLICE_ROWS = 50_000
 
 
 # --------------------------------------------------------------------------------------------------- errors
@@ -228,6 +228,7 @@ class _BulkWriter:
             self.rebuild_after = max(int(held), REBUILD_MIN_ROWS)
         names = ", ".join(columns)
         self.copy_sql = f"COPY {self.staging_table or table} ({names}) FROM STDIN"
+        self.copy_csv_sql = f"{self.copy_sql} (FORMAT csv, NULL '\\N')"
         self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
 
     def _drop_indexes(self) -> None:
@@ -263,25 +264,31 @@ class _BulkWriter:
             self.raw.execute(f"PRAGMA threads={int(previous)}")
         self.dropped = []
 
-    def write_columns(self, columns: list[list[Any]]) -> None:
-        """Append rows given as columns; on PostgreSQL the ``COPY`` stays open for the next batch."""
-        if not columns[0]:
+    def write_frame(self, frame: pl.DataFrame) -> None:
+        """Append a batch of rows; on PostgreSQL the ``COPY`` stays open for the next batch."""
+        if not frame.height:
             return
         if self.postgres:
-            self._copy(copy_text_of_columns(columns))
-            self.written += len(columns[0])
+            # Polars writes the rows as CSV on all cores, a slice at a time to bound memory; every string is
+            # quoted, so only the unquoted \N marker is NULL.
+            for part in frame.iter_slices(COPY_SLICE_ROWS):
+                buffer = io.BytesIO()
+                part.write_csv(buffer, include_header=False, null_value="\\N", quote_style="non_numeric")
+                self._copy(buffer.getbuffer())
+            self.written += frame.height
         else:
-            self.write(list(zip(*columns, strict=True)))
+            self.write(frame.iter_rows())
 
-    def _copy(self, text: str) -> None:
-        # One pre-formatted text block per batch: several times faster than write_row() per row.
+    def _copy(self, text: str | memoryview, *, csv: bool = True) -> None:
+        # One pre-formatted block per batch: several times faster than write_row() per row.
         if self._stream is None:
             from psycopg.copy import QueuedLibpqWriter
 
             stack = ExitStack()
             cursor = stack.enter_context(self.raw.cursor())
-            # A thread sends the data, so the server copies one batch while this one parses the next.
-            self._stream = stack.enter_context(cursor.copy(self.copy_sql, writer=QueuedLibpqWriter(cursor)))
+            # A thread sends the data, so the server copies one batch while this one reads the next.
+            sql = self.copy_csv_sql if csv else self.copy_sql
+            self._stream = stack.enter_context(cursor.copy(sql, writer=QueuedLibpqWriter(cursor)))
             self._stack = stack
         self._stream.write(text)
 
@@ -298,15 +305,19 @@ class _BulkWriter:
         if stack is not None:
             stack.__exit__(*exc_info)
 
-    def write(self, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        self.written += len(rows)
+    def write(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Append rows; on PostgreSQL as one ``COPY`` of its own (text format)."""
         if self.postgres:
-            self._copy(copy_text(rows))
+            block = list(rows)
+            if not block:
+                return
+            self.written += len(block)
+            self._copy(copy_text(block), csv=False)
             self.pause()
         else:
+            before = self.raw.total_changes
             self.raw.executemany(self.insert_sql, rows)
+            self.written += self.raw.total_changes - before
             if self.rebuild_after is not None and self.written >= self.rebuild_after:
                 self.rebuild_after = None
                 self._drop_indexes()
@@ -364,6 +375,54 @@ def copy_text_of_columns(columns: Sequence[Sequence[Any]]) -> str:
     """Columns (each a value per row) as one block of PostgreSQL COPY text format."""
     texts = [_copy_column(column) for column in columns]
     return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+
+
+T = TypeVar("T")
+_DONE = object()
+
+
+def read_ahead(items: Iterator[T]) -> Generator[T, None, None]:
+    """Yield what ``items`` yields, producing the next item in a thread meanwhile.
+
+    Storing a batch (SQLite's inserts, the COPY text) holds this thread; reading and deciding the next one
+    is mostly Polars, which releases the GIL, so the two use both cores. One item waits at most, so memory
+    stays bounded by two batches. Closing the generator stops the producer after its current item.
+    """
+    queue: Queue[Any] = Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                queue.put((item, None))
+                if stop.is_set():
+                    break
+            queue.put((_DONE, None))
+        except BaseException as exc:  # handed to the consumer, who raises it
+            queue.put((_DONE, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="netra-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting to put its item
+            try:
+                queue.get(timeout=0.05)
+            except Empty:
+                pass
+        thread.join()
 
 
 # --------------------------------------------------------------------------------------------------- hooks
@@ -611,34 +670,33 @@ def _store(
 
         sqlite = session.get_bind().dialect.name == "sqlite"
         if sqlite:
-            # Index inserts at random keys thrash SQLite's default 2 MB page cache (measured: 2.5x slower
-            # for 2M rows); a larger cache for this connection's big transaction, restored below. 64 MB
-            # was as fast as 128 MB (2M CSV 16.5 / 18.8 s, then 200k XLSX into it 7.6 / 8.5 s) and leaves
-            # room for the reading child process within 500 MB.
+            # Index inserts at random keys thrash SQLite's default 2 MB page cache; a larger cache for this
+            # connection's big transaction, restored below, sized to leave room for the batches being read
+            # within the 500 MB a load may take.
             previous_cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
             session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         else:
             # Atomicity does not depend on it: a crash still rolls the whole version back.
             session.connection().exec_driver_sql("SET LOCAL synchronous_commit = off")
         rejections = _BulkWriter(session, "rejections", REJECTION_COLUMNS)
-        reading = (spec.source, version_id, path, columns, limits, sqlite)
         size = path.stat().st_size
-        # SQLite inserts in this process: a big file is read in another one meanwhile (see offload).
-        offloaded = sqlite and size >= READ_IN_CHILD_BYTES
         read: FileRead | None = None
+        batches = read_file(spec.source, version_id, path, columns, limits, sqlite)
+        if sqlite:  # the inserts run in this process: read the next batch meanwhile, on the other core
+            batches = read_ahead(batches)
         with (
             _BulkWriter(
                 session, table_of(spec.entry).name, spec.columns, rebuild_indexes=True, source_bytes=size
             ) as entries,
-            collector_paused(),
+            closing(batches),
         ):
             # Rejections wait in batches: writing them ends the entries' open COPY (one per connection).
             rejected: list[tuple[Any, ...]] = []
-            for item in offload.iterate_in_child(read_file, *reading) if offloaded else read_file(*reading):
+            for item in batches:
                 if isinstance(item, FileRead):
                     read = item
                     continue
-                entries.write_columns(item.entries)
+                entries.write_frame(item.entries)
                 rejected += item.rejections
                 if len(rejected) >= REJECTIONS_BATCH:
                     entries.pause()

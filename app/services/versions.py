@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from app.errors import NotFound
-from app.ingest.tables import Source
+from app.ingest.entries import Source
 from app.services import ingestion
 from app.services.ingestion import Parent, Submitted, UploadedFile, VersionRow
 from app.services.principals import Principal

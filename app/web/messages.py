@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 
 from app.errors import NetraError
-from app.ingest.readers import IngestError
-from app.ingest.rows import REASONS
+from app.ingest.errors import IngestError
+from app.ingest.rules import REASONS
 
 ROLE_LABELS = {
     "steward": "Pengelola daftar",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import os
 import signal
 import subprocess
@@ -20,14 +19,17 @@ from sqlalchemy import inspect
 from sqlmodel import Session, col, func, select
 
 from app import db
-from app.ingest import offload, tables
-from app.ingest.readers import open_table
-from app.ingest.rows import Record, RowValidator
+from app.ingest import csv_reader, entries
+from app.ingest.headers import SourceRow
+from app.ingest.limits import DEFAULT_LIMITS
+from app.ingest.table import open_table
 from app.models import Job, ListEntry, ListVersion, WatchList
 from app.services import ingestion, lists
 from app.services.principals import Principal
 from app.worker import Worker
 from matching import blocking
+from matching import matcher as m
+from tests.ingest.reference import Record, RowValidator
 
 STEWARD = Principal(kind="key", id=1, name="test", role="steward")
 
@@ -65,10 +67,49 @@ def store_supporter_list(session: Session, path: Path) -> lists.ListUpload:
 
 
 def records(path: Path, kind: str) -> Iterator[Record]:
+    """The accepted rows of a CSV as the row-by-row reference decides them (``csv`` module, no Polars)."""
     with open_table(path, kind=kind) as table:  # type: ignore[arg-type]
-        for outcome in RowValidator(table.columns, kind).run(table):  # type: ignore[arg-type]
-            if isinstance(outcome, Record):
-                yield outcome
+        columns, delimiter, encoding = table.columns, table.delimiter, table.encoding
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter or ",")
+        rows, previous = [], 0
+        for cells in reader:
+            rows.append(SourceRow(previous + 1, tuple(cells)))
+            previous = reader.line_num
+    validator = RowValidator(columns, kind)  # type: ignore[arg-type]
+    for outcome in validator.run(row for row in rows if row.line > columns.header_line):
+        if isinstance(outcome, Record):
+            yield outcome
+
+
+def stored_frame(path: Path, kind: str) -> list[dict[str, object]]:
+    """What :func:`app.ingest.entries.read_file` gives the entry table for ``path``, row by row."""
+    rows: list[dict[str, object]] = []
+    for item in entries.read_file(kind, 1, path, None, DEFAULT_LIMITS, False):  # type: ignore[arg-type]
+        if isinstance(item, entries.Batch):
+            rows += item.entries.to_dicts()
+    return rows
+
+
+def reference_entry_row(source: str, version_id: int, record: Record) -> tuple[object, ...]:
+    """A stored row as the row-by-row path computed it, with :mod:`matching.blocking`'s keys."""
+    raw = record.nik_info.raw if record.nik_info is not None else ""
+    truncated = record.nik_info is not None and record.nik_info.possibly_truncated
+    regency = entries.regency_code(record.regency)
+    if source == "list":
+        keys = blocking.entry_keys(
+            m.ListEntry(0, raw or None, record.name, record.birth_date, regency, record.gender, truncated)
+        )
+    else:
+        keys = blocking.roster_keys(m.RosterPerson(0, raw, record.name, record.nip, truncated))
+    nik_keys = [None if k is None else int(k) for k in (keys.nik_k1, keys.nik_k2, keys.nik_k3, keys.nik_k4)]
+    common = (
+        version_id, record.line, keys.nik, raw[:64], record.name[:255], record.birth_date, record.gender,
+        regency, ",".join(sorted(record.flags))[:200], truncated, *nik_keys, keys.nik15, keys.person_key,
+    )  # fmt: skip
+    if source == "list":
+        return (*common, record.address, record.kta, record.occupation)
+    return (*common, record.nip, record.unit)
 
 
 def test_stored_keys_are_matchings_keys(tmp_path: Path) -> None:
@@ -78,21 +119,24 @@ def test_stored_keys_are_matchings_keys(tmp_path: Path) -> None:
         "3271055203850001;Siti Aminah;;\n"
         "3271059999990004;Tanggal Mustahil;;\n"
         "2222222222222222;Placeholder;12-03-1985;3271\n"
-        ";Tanpa NIK;12-03-1985;32.71\n",
+        ";Tanpa NIK;12-03-1985;32.71\n"
+        "3271056203850002;Perempuan Lain;;Kota Bandung\n",
         encoding="utf-8",
     )
-    for record in records(listed, "list"):
-        assert tables.list_keys(record) == blocking.entry_keys(tables.list_entry(record))
+    expected = [reference_entry_row("list", 1, r) for r in records(listed, "list")]
+    assert [tuple(row.values()) for row in stored_frame(listed, "list")] == expected
     roster = tmp_path / "r.csv"
     roster.write_text(
         "NIK,NIP,Nama\n"
         "3271055203850001,198503122010012001,Siti Aminah\n"
         ",198503122010011002,Budi\n"
-        "3271051203850010,,Nol Di Akhir\n",
+        "3271051203850010,,Nol Di Akhir\n"
+        "3271056203010003,,Lahir 2001\n"
+        "9999056203850003,,Wilayah Asing\n",
         encoding="utf-8",
     )
-    for record in records(roster, "roster"):
-        assert tables.roster_keys(record) == blocking.roster_keys(tables.roster_person(record))
+    expected = [reference_entry_row("roster", 1, r) for r in records(roster, "roster")]
+    assert [tuple(row.values()) for row in stored_frame(roster, "roster")] == expected
 
 
 def test_a_regency_given_by_name_is_stored_as_its_code(session: Session, tmp_path: Path) -> None:
@@ -281,9 +325,9 @@ def test_bulk_store_equals_row_by_row_rows_and_keeps_indexes(
     version_id = result.version.id
     assert version_id is not None
     # Read back through SQLAlchemy's types, dates are dates on both databases.
-    expected = [tables.entry_row("list", version_id, r, False) for r in records(path, "list")]
+    expected = [reference_entry_row("list", version_id, r) for r in records(path, "list")]
     stored = session.execute(
-        select(*(getattr(ListEntry, c) for c in tables.LIST_COLUMNS))
+        select(*(getattr(ListEntry, c) for c in entries.LIST_COLUMNS))
         .where(col(ListEntry.version_id) == version_id)
         .order_by(col(ListEntry.line))
     ).all()
@@ -298,7 +342,7 @@ def test_rejections_written_between_entry_batches_lose_nothing(
 ) -> None:
     """Writing a batch of rejections ends the entries' open COPY on PostgreSQL; the next chunk opens one."""
     monkeypatch.setattr(ingestion, "REJECTIONS_BATCH", 2)
-    monkeypatch.setattr(tables, "iter_chunks", functools.partial(tables.iter_chunks, size=4))
+    monkeypatch.setattr(csv_reader, "BLOCK_BYTES", 64)
     path = tmp_path / "gappy.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -317,42 +361,35 @@ def test_rejections_written_between_entry_batches_lose_nothing(
     assert rejected == [i + 2 for i in range(30) if not i % 3]
 
 
-def test_a_file_read_in_a_child_process_is_stored_as_one_read_in_process(
-    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """On SQLite a big file is read in a child process while this one inserts (app.ingest.offload)."""
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("only SQLite loads read in a child process")
-    path = tmp_path / "mixed.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["NIK", "Nama", "Alamat"])
-        for i in range(40):
-            writer.writerow([nik(i) if i % 7 else "12345", f"Warga Nomor {i}", f"Jl. {i}"])
-        writer.writerow([nik(1), "Kembar", ""])
+def test_read_ahead_yields_everything_in_order_and_raises_the_readers_error() -> None:
+    assert list(ingestion.read_ahead(iter(range(50)))) == list(range(50))
 
-    def stored(result: lists.ListUpload) -> tuple[object, ...]:
-        version_id = result.version.id
-        rows = session.execute(
-            select(*(getattr(ListEntry, c) for c in tables.LIST_COLUMNS[1:]))
-            .where(col(ListEntry.version_id) == version_id)
-            .order_by(col(ListEntry.line))
-        ).all()
-        rejected = [
-            (r.line, r.reason, r.raw)
-            for r in ingestion.iter_rejections(session, "list", version_id)  # type: ignore[arg-type]
-        ]
-        version = result.version
-        counts = (version.accepted, version.rejected, version.flagged, version.column_map)
-        return [tuple(row) for row in rows], rejected, counts
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ValueError("bad row")
 
-    in_process = stored(store_supporter_list(session, path))
-    monkeypatch.setattr(ingestion, "READ_IN_CHILD_BYTES", 0)
-    spawned: list[object] = []
-    original = offload.iterate_in_child
-    monkeypatch.setattr(offload, "iterate_in_child", lambda *a: spawned.append(a) or original(*a))
-    assert stored(store_supporter_list(session, path)) == in_process
-    assert spawned
+    got: list[int] = []
+    with pytest.raises(ValueError, match="bad row"):
+        got.extend(ingestion.read_ahead(failing()))
+    assert got == [1]
+
+
+def test_read_ahead_closed_early_stops_and_closes_the_reader() -> None:
+    closed: list[bool] = []
+
+    def endless() -> Iterator[int]:
+        try:
+            n = 0
+            while True:
+                yield n
+                n += 1
+        finally:
+            closed.append(True)
+
+    reader = ingestion.read_ahead(endless())
+    assert [next(reader), next(reader)] == [0, 1]
+    reader.close()
+    assert closed == [True]
 
 
 def test_postgresql_keeps_list_entries_in_one_table(session: Session, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ at least as large as the table. Either way the table keeps its exact schema and 
 
 from __future__ import annotations
 
-import functools
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from sqlalchemy import Connection, Engine, make_url
 from sqlmodel import Session, col, func, select
 
 from app import db
-from app.ingest import tables
+from app.ingest import csv_reader, entries
 from app.models import Agency, ListEntry, RosterEntry
 from app.services import ingestion, rosters, staging
 from app.services.principals import Principal
@@ -62,7 +61,7 @@ def leftover_staging_tables(connection: Connection) -> list[str]:
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of 4 rows: a load copies in several batches."""
-    monkeypatch.setattr(tables, "iter_chunks", functools.partial(tables.iter_chunks, size=4))
+    monkeypatch.setattr(csv_reader, "BLOCK_BYTES", 64)
 
 
 @pytest.mark.usefixtures("small_chunks")
@@ -133,7 +132,7 @@ def test_staged_rows_are_appended_when_the_table_grew_past_the_load(session: Ses
     oid = table_oid(connection, "list_entries")
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     name = staging.create(cursor, "list_entries")
-    columns = ", ".join(tables.LIST_COLUMNS)  # not the id: staged rows draw their own
+    columns = ", ".join(entries.LIST_COLUMNS)  # not the id: staged rows draw their own
     cursor.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM list_entries LIMIT 3")
     before = session.exec(select(func.count()).select_from(ListEntry)).one()
     swapped = staging.merge(cursor, "list_entries", name, load_rows=3, min_rows=1)
@@ -228,7 +227,7 @@ def test_two_big_loads_at_once_both_succeed(
 ) -> None:
     """Two workers storing big lists into a small table at the same time: neither is lost to a deadlock."""
     monkeypatch.setattr(ingestion, "REBUILD_MIN_ROWS", 1)
-    monkeypatch.setattr(tables, "iter_chunks", functools.partial(tables.iter_chunks, size=4))
+    monkeypatch.setattr(csv_reader, "BLOCK_BYTES", 64)
     files = [write_list(tmp_path / f"{name}.csv", 60, start=start) for name, start in (("a", 0), ("b", 1000))]
     outcomes: list[object] = []
 

@@ -1,4 +1,6 @@
-"""Turn each :class:`~app.ingest.readers.SourceRow` into an accepted :class:`Record` or a :class:`Rejection`.
+"""The row rules one row at a time: the reference that :mod:`app.ingest.rules` is tested against.
+
+Turn each :class:`~app.ingest.headers.SourceRow` into an accepted :class:`Record` or a :class:`Rejection`.
 
 Nothing is dropped silently: every row after the header is accepted, rejected with a reason code and its line
 number, or — when every cell is empty — counted as ``blank``. The rules, and why:
@@ -33,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from app.ingest.readers import CellValue, ColumnMap, Kind, SourceRow, cell_text
+from app.ingest.headers import CellValue, ColumnMap, Kind, SourceRow, cell_text
 from matching.nik import Nik, parse_nik
 from matching.nip import Nip, nip_nik_conflicts, parse_nip
 
@@ -161,13 +163,15 @@ _MONTHS = {
     **dict.fromkeys(("november", "nov", "nop", "nopember"), 11),
     **dict.fromkeys(("desember", "des", "dec", "december"), 12),
 }
-_DMY = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4}|\d{2})$")
-_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_D_MONTH_Y = re.compile(r"^(\d{1,2})[-/. ]+([a-z]+)\.?[-/. ,]+(\d{4}|\d{2})$")
+# ASCII digits: dates are typed on a keyboard.
+_DMY = re.compile(r"^([0-9]{1,2})[-/. ]([0-9]{1,2})[-/. ]([0-9]{4}|[0-9]{2})$")
+_YMD = re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$")
+_D_MONTH_Y = re.compile(r"^([0-9]{1,2})[-/. ]+([a-z]+)\.?[-/. ,]+([0-9]{4}|[0-9]{2})$")
 YOUNGEST_AGE = 17
 """Voters (and so party members and candidates' supporters) are at least 17; civil servants older still."""
-_TRAILING_TIME = re.compile(r"[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?$")
-_EIGHT_DIGITS = re.compile(r"^\d{8}$")
+# Lower case already: "1985-03-12T08:15" has a "t" by then.
+_TRAILING_TIME = re.compile(r"[ t][0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2}(?:\.[0-9]+)?)?$")
+_EIGHT_DIGITS = re.compile(r"^[0-9]{8}$")
 
 _MALE = frozenset({"L", "LK", "LAKILAKI", "LAKI", "PRIA", "M", "MALE", "COWOK"})
 _FEMALE = frozenset({"P", "PR", "PEREMPUAN", "WANITA", "W", "F", "FEMALE", "CEWEK"})
@@ -234,7 +238,7 @@ def parse_birth_date(value: CellValue, *, today: dt.date | None = None) -> tuple
             return None, False, False
         found = _EXCEL_EPOCH + dt.timedelta(days=int(value))
     elif isinstance(value, str):
-        text = _TRAILING_TIME.sub("", value.strip().casefold()).strip()
+        text = _TRAILING_TIME.sub("", value.strip().lower()).strip()
         if match := _DMY.match(text):
             day, month = int(match.group(1)), int(match.group(2))
             year, century_guessed = _full_year(match.group(3), limit)
@@ -268,7 +272,7 @@ def split_place_date(value: CellValue) -> tuple[str | None, CellValue]:
     if not isinstance(value, str):
         return None, value
     for index, char in enumerate(value):
-        if char.isdigit():
+        if "0" <= char <= "9":
             place = value[:index].strip(" ,;/-\t")
             return (place or None), value[index:].strip()
     return (value.strip() or None), None
