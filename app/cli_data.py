@@ -2,7 +2,7 @@
 
 Imports store a local file as a new version exactly as an upload does (same checks, same transaction, an
 audit event under ``cli:<user>``), processing it in this process. ``netra match`` needs no server and no
-database: it reads the files with :mod:`app.ingest` and matches them in memory with :mod:`matching`.
+database: :mod:`app.services.offline` reads the files and matches them in memory.
 """
 
 from __future__ import annotations
@@ -15,26 +15,19 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, overload
+from typing import Annotated, Any
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from app.ingest.entries import regency_codes
 from app.ingest.errors import IngestError
-from app.ingest.limits import DEFAULT_LIMITS
-from app.ingest.rules import FileRules, Rejection
-from app.ingest.table import open_table
+from app.services import offline
+from app.services.offline import ListSource
 from app.services.principals import Principal
-from matching import matcher as m
-from matching.nik_batch import nik_values
 
 lists_app = typer.Typer(help="Party-member and supporter lists.", no_args_is_help=True)
 rosters_app = typer.Typer(help="Agency rosters.", no_args_is_help=True)
@@ -42,22 +35,6 @@ rosters_app = typer.Typer(help="Agency rosters.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
 
-MATCH_COLUMNS = (
-    "roster_line",
-    "roster_nik",
-    "roster_name",
-    "list_file",
-    "list_line",
-    "list_nik",
-    "list_name",
-    "list_type",
-    "owner",
-    "election",
-    "kind",
-    "class",
-    "score",
-    "explanation",
-)
 REJECTED_COLUMNS = ("file", "line", "reason", "message", "raw")
 
 
@@ -199,79 +176,6 @@ def worker_command(
 # ------------------------------------------------------------------------------------------ netra match
 
 
-@dataclass(frozen=True)
-class ListSource:
-    file: str  # as given on the command line or in the manifest
-    list_type: str
-    owner: str
-    election: str
-
-
-@dataclass
-class _FileRows:
-    """One file's accepted rows (:data:`app.ingest.rules.ACCEPTED_COLUMNS`) and its rejections."""
-
-    accepted: pl.DataFrame
-    rejections: list[Rejection]
-
-
-def _read(path: Path, kind: str) -> _FileRows:
-    """Read and decide every row of a file, keeping what matching needs (nothing is stored)."""
-    with open_table(path, kind=kind, limits=DEFAULT_LIMITS) as table:  # type: ignore[arg-type]
-        rules = FileRules(table.columns, kind, storing=False)  # type: ignore[arg-type]
-        frames: list[pl.DataFrame] = []
-        rejections: list[Rejection] = []
-        for batch in table.batches():
-            checked = rules.check(batch)
-            frames.append(checked.accepted)
-            rejections += checked.rejections
-        rules.finish()
-    return _FileRows(pl.concat(frames, rechunk=False), rejections)
-
-
-class _ListRows(Sequence[m.ListEntry]):
-    """The accepted rows of every list file as columns; a ``ListEntry`` is made when the matcher asks for
-    one (2M rows as objects took over a gigabyte). A position is the entry's ``ref``; files follow each
-    other in the order given."""
-
-    def __init__(self, files: Sequence[pl.DataFrame]) -> None:
-        parts = [
-            frame.with_columns(source=pl.lit(index, dtype=pl.UInt16)) for index, frame in enumerate(files)
-        ]
-        rows = pl.concat(parts, rechunk=True) if parts else pl.DataFrame()
-        self.rows = rows.with_columns(regency=regency_codes(rows["regency"])) if rows.height else rows
-        self.nik_raw = self.rows["nik_raw"].to_list() if rows.height else []
-        self.name = self.rows["name"].to_list() if rows.height else []
-        self.line = self.rows["line"].to_list() if rows.height else []
-        self.source = self.rows["source"].to_list() if rows.height else []
-        self.shown = self.rows.select(pl.coalesce("nik", "nik_raw"))[:, 0].to_list() if rows.height else []
-
-    def __len__(self) -> int:
-        return self.rows.height
-
-    def nik_values(self) -> Any:
-        """Every row's NIK as :func:`matching.nik_batch.nik_values` gives it, for ``ListIndex``."""
-        return nik_values(self.nik_raw)
-
-    @overload
-    def __getitem__(self, index: int) -> m.ListEntry: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[m.ListEntry]: ...
-    def __getitem__(self, index: int | slice) -> m.ListEntry | Sequence[m.ListEntry]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        row = self.rows.row(index, named=True)
-        return m.ListEntry(
-            index,
-            row["nik_raw"] or None,
-            row["name"],
-            row["birth_date"],
-            row["regency"],
-            row["gender"],
-            row["possibly_truncated"],
-        )
-
-
 def _load_manifest(manifest: Path) -> list[ListSource]:
     try:
         items = json.loads(manifest.read_text(encoding="utf-8"))
@@ -368,54 +272,12 @@ def match_command(
 
     total_bytes = roster.stat().st_size + sum(path.stat().st_size for path in paths)
     show = console.is_terminal
-    files = [(roster, "roster"), *((path, "list") for path in paths)]
     try:
-        with _spinner("Reading and checking the files", show):
-            # Two files at a time: reading and deciding rows is mostly Polars, which releases the GIL.
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                read = list(pool.map(lambda item: _read(*item), files))
+        result = offline.match_files(roster, sources, paths, step=lambda label: _spinner(label, show))
     except IngestError as exc:
         err.print(f"[red]Error:[/red] {exc.message}")
         raise typer.Exit(1) from exc
-    roster_rows, list_files = read[0], read[1:]
-    rejected: list[tuple[str, Rejection]] = [(str(roster), rej) for rej in roster_rows.rejections]
-    for source, rows in zip(sources, list_files, strict=True):
-        rejected += [(source.file, rej) for rej in rows.rejections]
-    people_frame = roster_rows.accepted
-    people = [
-        m.RosterPerson(ref, raw, name, nip, bool(truncated))
-        for ref, (raw, name, nip, truncated) in enumerate(
-            people_frame.select("nik_raw", "name", "nip", "possibly_truncated").iter_rows()
-        )
-    ]
-    roster_shown = people_frame.select("line", pl.coalesce("nik", "nik_raw"), "name").rows()
-    batch = _ListRows([rows.accepted for rows in list_files])
-    list_rows = len(batch)
-    # (roster position, list row number, output row): rows are written in that order once all are matched.
-    matched: list[tuple[int, int, tuple[object, ...]]] = []
-    with _spinner("Matching", show):
-        for finding in m.ListIndex(batch, nik_values=batch.nik_values()).match(people):
-            person, position = int(finding.roster_ref), int(finding.list_ref)
-            roster_line, roster_nik, roster_name = roster_shown[person]
-            source = sources[batch.source[position]]
-            row = (
-                roster_line,
-                roster_nik,
-                roster_name,
-                source.file,
-                batch.line[position],
-                batch.shown[position],
-                batch.name[position],
-                source.list_type,
-                source.owner,
-                source.election,
-                finding.kind,
-                finding.match_class,
-                round(finding.score, 4),
-                finding.explanation_text(),
-            )
-            matched.append((person, position, row))
-    matched.sort(key=lambda item: item[:2])
+    rejected = result.rejected
 
     def rejected_rows() -> Iterator[Sequence[object]]:
         for file, rejection in rejected:
@@ -423,18 +285,18 @@ def match_command(
 
     writer = _write_xlsx if output.suffix.lower() == ".xlsx" else _write_csv
     output.parent.mkdir(parents=True, exist_ok=True)
-    writer(output, MATCH_COLUMNS, (row for _, _, row in matched))
+    writer(output, offline.MATCH_COLUMNS, iter(result.findings))
     rejected_path = output.with_name(f"{output.stem}.rejected{output.suffix}")
     writer(rejected_path, REJECTED_COLUMNS, rejected_rows())
 
-    by_class = Counter(str(row[11]) for _, _, row in matched)
+    by_class = Counter(str(row[11]) for row in result.findings)
     classes = ", ".join(f"{count:,} {name}" for name, count in sorted(by_class.items())) or "none"
     elapsed = time.perf_counter() - started
     console.print(
-        f"{len(people):,} roster rows × {list_rows:,} list rows from {len(sources)} list(s) "
+        f"{result.people:,} roster rows × {result.list_rows:,} list rows from {len(sources)} list(s) "
         f"({total_bytes / 2**20:,.1f} MiB) in {elapsed:,.1f} s"
     )
-    console.print(f"{len(matched):,} findings ({classes}) → {output}")
+    console.print(f"{len(result.findings):,} findings ({classes}) → {output}")
     console.print(f"{len(rejected):,} rejected rows → {rejected_path}")
     if not show:
         sys.stdout.flush()

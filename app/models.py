@@ -7,10 +7,9 @@ findings; reviewers change a finding's review status; every look-up and change l
 A version becomes visible only when its parent's ``active_version_id`` points at it, which happens in the
 same transaction that finishes storing its entries: readers never see a half-stored version.
 
-Columns that candidate generation joins on (``nik_k*``, ``person_key``) and ``nik`` (the self-check) are
-indexed together with ``version_id`` so the database can produce candidate pairs without scanning other
-versions. ``nik15`` is stored but not indexed: nothing looks it up (keys 1-3 already pair NIKs differing in
-the 16th digit), and every index costs the bulk load of a two-million-row list.
+``nik`` is indexed together with ``version_id``: the self-check and the look-up of one person go straight to
+the versions that hold a NIK. Candidate pairs are no index's job (``matching.engine`` joins NIK variants in
+memory), and every index costs the bulk load of a two-million-row list.
 """
 
 from __future__ import annotations
@@ -171,7 +170,7 @@ def _key_text(length: int) -> Any:
 
 
 class _PersonColumns(SQLModel):
-    """Normalised identity columns and the blocking keys computed by ``matching.blocking``."""
+    """A row as uploaded and normalised: what matching reads (``app.ingest.entries`` fills them)."""
 
     line: int
     nik: str | None = Field(default=None, sa_type=_key_text(16))
@@ -182,26 +181,11 @@ class _PersonColumns(SQLModel):
     regency: str | None = Field(default=None, max_length=4)
     flags: str = Field(default="", max_length=200)  # comma-separated matching.nik flags
     numeric_cell: bool = Field(default=False)
-    # int(key) of matching.blocking.nik_block_keys: integer indexes cost a third less to keep up than text
-    # ones (migration 6e2a1d4b9c57); the key's leading tag digit keeps the four apart.
-    nik_k1: int | None = Field(default=None, sa_type=BigInteger)
-    nik_k2: int | None = Field(default=None, sa_type=BigInteger)
-    nik_k3: int | None = Field(default=None, sa_type=BigInteger)
-    nik_k4: int | None = Field(default=None, sa_type=BigInteger)
-    nik15: str | None = Field(default=None, sa_type=_key_text(15))
-    person_key: str | None = Field(default=None, sa_type=_key_text(64))
 
 
 class ListEntry(_PersonColumns, table=True):
     __tablename__ = "list_entries"
-    __table_args__ = (
-        Index("ix_list_entries_nik_version", "nik", "version_id"),
-        Index("ix_list_entries_k1", "nik_k1", "version_id"),
-        Index("ix_list_entries_k2", "nik_k2", "version_id"),
-        Index("ix_list_entries_k3", "nik_k3", "version_id"),
-        Index("ix_list_entries_k4", "nik_k4", "version_id"),
-        Index("ix_list_entries_person_key", "person_key", "version_id"),
-    )
+    __table_args__ = (Index("ix_list_entries_nik_version", "nik", "version_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     # No foreign key (see the migration 8c4e1f0a2b67): only ingestion writes entries, into the version it
@@ -214,10 +198,7 @@ class ListEntry(_PersonColumns, table=True):
 
 class RosterEntry(_PersonColumns, table=True):
     __tablename__ = "roster_entries"
-    __table_args__ = (
-        Index("ix_roster_entries_nik_version", "nik", "version_id"),
-        Index("ix_roster_entries_person_key", "person_key", "version_id"),
-    )
+    __table_args__ = (Index("ix_roster_entries_nik_version", "nik", "version_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="roster_versions.id", index=True)
@@ -289,6 +270,28 @@ class CheckRunList(SQLModel, table=True):
 
     run_id: int = Field(foreign_key="check_runs.id", primary_key=True)
     list_version_id: int = Field(foreign_key="list_versions.id", primary_key=True)
+
+
+class CheckShard(SQLModel, table=True):
+    """A slice of a run's roster (an id range) that one worker checks; the run's findings are written
+    once, from every shard's ``result``, by the worker that finishes the last one."""
+
+    __tablename__ = "check_shards"
+    __table_args__ = (UniqueConstraint("run_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="check_runs.id", index=True)
+    number: int
+    first_id: int = Field(sa_type=BigInteger)
+    last_id: int = Field(sa_type=BigInteger)
+    status: str = Field(default="queued", max_length=16)  # queued | running | done
+    rows_total: int = Field(default=0)
+    rows_done: int = Field(default=0)
+    findings_count: int = Field(default=0)
+    rows_matched: int = Field(default=0)
+    result: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    """The shard's finding rows until the run's findings are written."""
+    finished_at: datetime | None = None
 
 
 class Finding(SQLModel, table=True):

@@ -1,52 +1,48 @@
 """Netra's matching library: NIK/NIP parsing, Indonesian name matching and explained findings.
 
-Pure Python (rapidfuzz, numpy): no web or database imports, so the service, the CLI and benchmarks share it.
+Pure Python with Polars, numpy and rapidfuzz: no web or database imports, so the service, the CLI and the
+benchmarks share it. Where to look:
+
+* :mod:`matching.records`: the roster's people, the lists' entries, findings and their explanations;
+* :mod:`matching.nik`, :mod:`matching.nip`, :mod:`matching.names`, :mod:`matching.regions`: reading the
+  values a finding rests on;
+* :mod:`matching.scoring`: one candidate pair decided and explained (the reference);
+* :mod:`matching.engine` and :mod:`matching.name_filter`: whole rosters against whole lists, as columns;
+* :mod:`matching.thresholds`: every threshold with its reason.
 """
 
-from matching.blocking import (
-    BlockKeys,
-    entry_keys,
-    nik_block_keys,
-    nik_prefix15,
-    person_block_key,
-    roster_keys,
-)
-from matching.matcher import (
-    Feature,
-    Finding,
-    ListEntry,
-    ListIndex,
-    RosterPerson,
-    match,
-    score_pair,
-    score_pairs,
-)
+from matching.engine import ListKeys, RosterKeys, Stats, candidates, decide, match, nik_values, roster_keys
 from matching.names import NameComparison, NormalizedName, compare_names, normalize_name
 from matching.nik import Nik, mask_nik, parse_nik
 from matching.nip import Nip, nip_nik_conflicts, parse_nip
+from matching.records import CLASSES, KINDS, Feature, Finding, ListEntry, RosterPerson
+from matching.scoring import compare_nik_digits, score_pair, score_pairs
 
 __all__ = [
-    "BlockKeys",
+    "CLASSES",
+    "KINDS",
     "Feature",
     "Finding",
     "ListEntry",
-    "ListIndex",
+    "ListKeys",
     "NameComparison",
     "Nik",
     "Nip",
     "NormalizedName",
+    "RosterKeys",
     "RosterPerson",
+    "Stats",
+    "candidates",
     "compare_names",
-    "entry_keys",
+    "compare_nik_digits",
+    "decide",
     "mask_nik",
     "match",
-    "nik_block_keys",
-    "nik_prefix15",
+    "nik_values",
     "nip_nik_conflicts",
     "normalize_name",
     "parse_nik",
     "parse_nip",
-    "person_block_key",
     "roster_keys",
     "score_pair",
     "score_pairs",

@@ -43,12 +43,17 @@ from matching.thresholds import (
 )
 
 __all__ = [
+    "DOTTED_DEGREE",
+    "PARTICLES_BIN",
     "NameComparison",
     "NormalizedName",
     "canonical_token",
     "compare_names",
+    "known_tokens",
     "name_agreement",
     "normalize_name",
+    "prefix_title_keys",
+    "title_keys",
     "token_weight",
 ]
 
@@ -239,6 +244,27 @@ def _build_weights() -> dict[str, float]:
 
 
 _WEIGHTS = _build_weights()
+
+
+def known_tokens() -> list[str]:
+    """The canonical name words weighed as common or very common (:mod:`matching.name_weights`)."""
+    return sorted(_WEIGHTS)
+
+
+def title_keys() -> list[str]:
+    """Titles and degrees as :func:`normalize_name` recognises their letters ("drs", "spd", "hj", ...)."""
+    return sorted(_PREFIX_TITLES | _DEGREES)
+
+
+def prefix_title_keys() -> list[str]:
+    """The titles :func:`normalize_name` removes from the start of a name ("dr", "h", "hj", ...)."""
+    return sorted(_PREFIX_TITLES)
+
+
+DOTTED_DEGREE = _DOTTED_DEGREE.pattern
+"""A dotted abbreviation read as a degree even when unlisted ("S.Tr.Kes", "M.A.P"), in lower case."""
+PARTICLES_BIN = tuple(sorted(_PARTICLES_BIN))
+"""Words after which a father's name follows ("bin", "binti")."""
 
 
 def token_weight(token: str) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from matching.matcher import ListEntry, RosterPerson
+from matching.records import ListEntry, RosterPerson
 from matching.regions import _table
 
 __all__ = ["DECOYS", "KINDS_PLANTED", "Person", "Synthetic", "generate", "name_variant", "random_person"]

@@ -1,8 +1,8 @@
-"""Rosters and lists stored straight into the tables, with the blocking keys ingestion stores.
+"""Rosters and lists stored straight into the tables, as ingestion stores them.
 
 Check-run tests need many rows with known matcher inputs; going through file uploads would test ingestion
-instead. The columns are filled the way ingestion fills them: the NIK as uploaded in ``nik_raw``, its
-normalised digits in ``nik``, and the keys from :func:`matching.blocking.roster_keys` / ``entry_keys``.
+instead. The columns are filled the way ingestion fills them: the NIK as uploaded in ``nik_raw`` and its
+normalised digits in ``nik``.
 """
 
 from __future__ import annotations
@@ -25,17 +25,10 @@ from app.models import (
     RosterVersion,
     WatchList,
 )
-from matching import matcher
-from matching.blocking import BlockKeys, entry_keys, roster_keys
+from matching import records
 from matching.nik import parse_nik
 
 _counter = itertools.count(1)
-_KEY_COLUMNS = ("nik_k1", "nik_k2", "nik_k3", "nik_k4", "nik15", "person_key")
-
-
-def _stored_key(key: str | None) -> int | None:
-    """A NIK block key as ``nik_k1``..``nik_k4`` store it: the number the key's digits spell."""
-    return None if key is None else int(key)
 
 
 @dataclass
@@ -46,11 +39,6 @@ class Stored:
     version_id: int
     ref_by_id: dict[int, int | str]
     id_by_ref: dict[int | str, int]
-
-
-def _keys(keys: BlockKeys) -> dict[str, Any]:
-    stored = {column: getattr(keys, column) for column in _KEY_COLUMNS}
-    return stored | {f"nik_k{i}": _stored_key(stored[f"nik_k{i}"]) for i in range(1, 5)}
 
 
 def _version_values(name: str, rows: int) -> dict[str, Any]:
@@ -70,7 +58,7 @@ def _version_values(name: str, rows: int) -> dict[str, Any]:
 def store_roster(
     session: Session,
     agency: Agency,
-    people: Sequence[matcher.RosterPerson],
+    people: Sequence[records.RosterPerson],
     *,
     units: Sequence[str | None] | None = None,
     roster: Roster | None = None,
@@ -99,7 +87,6 @@ def store_roster(
                 "numeric_cell": person.numeric_cell,
                 "unit": units[line - 2] if units is not None else "Dinas Pendidikan",
                 "flags": ",".join(sorted(nik.flags)),
-                **_keys(roster_keys(person)),
             }
         )
     if rows:
@@ -112,7 +99,7 @@ def store_roster(
 
 def store_list(
     session: Session,
-    entries: Sequence[matcher.ListEntry],
+    entries: Sequence[records.ListEntry],
     *,
     list_type: str = "party_member",
     owner: str = "Partai Contoh",
@@ -147,7 +134,6 @@ def store_list(
                 "gender": entry.gender,
                 "numeric_cell": entry.numeric_cell,
                 "flags": ",".join(sorted(nik.flags)) if nik is not None else "",
-                **_keys(entry_keys(entry)),
             }
         )
     if rows:
@@ -180,19 +166,19 @@ def _stored(
 # --- a small world: one agency's roster, two lists, known findings ----------------------------------------
 
 ROSTER = (
-    matcher.RosterPerson(1, "3271055203850001", "Dra. Siti Aminah, M.Pd.", nip="198503122010012001"),
-    matcher.RosterPerson(2, "3171014506870123", "Budi Santoso"),
-    matcher.RosterPerson(3, "3273011208900002", "Agus Suprianto"),
-    matcher.RosterPerson(4, "3273011208900099", "Rina Marlina"),
+    records.RosterPerson(1, "3271055203850001", "Dra. Siti Aminah, M.Pd.", nip="198503122010012001"),
+    records.RosterPerson(2, "3171014506870123", "Budi Santoso"),
+    records.RosterPerson(3, "3273011208900002", "Agus Suprianto"),
+    records.RosterPerson(4, "3273011208900099", "Rina Marlina"),
 )
 PARTY = (
-    matcher.ListEntry(11, "3271055203850001", "SITI AMINAH"),  # nik_exact, confirmed
+    records.ListEntry(11, "3271055203850001", "SITI AMINAH"),  # nik_exact, confirmed
     # Same NIK, another name — and a name that a spreadsheet would run as a formula.
-    matcher.ListEntry(12, "3171014506870123", '=HYPERLINK("http://x.example","klik")'),
+    records.ListEntry(12, "3171014506870123", '=HYPERLINK("http://x.example","klik")'),
 )
 SUPPORTERS = (
-    matcher.ListEntry(13, "3273011208900020", "Agus Suprianto"),  # nik_one_digit, probable
-    matcher.ListEntry(14, "3374011208900099", "Rina Marlina"),  # another person: no finding
+    records.ListEntry(13, "3273011208900020", "Agus Suprianto"),  # nik_one_digit, probable
+    records.ListEntry(14, "3374011208900099", "Rina Marlina"),  # another person: no finding
 )
 UNITS = ("Dinas Pendidikan", "Dinas Kesehatan", "Dinas Pendidikan", "Sekretariat Daerah")
 

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app import cli
-from app.cli_data import MATCH_COLUMNS
 from app.models import Agency, AuditEvent, ListVersion, Roster, WatchList
+from app.services.offline import MATCH_COLUMNS
 
 runner = CliRunner()
 

@@ -213,7 +213,7 @@ class CsvFile:
     def _columnar(self, block: _Block, width: int) -> pl.DataFrame | None:
         """One block into string columns with Polars; None when only a lenient parser can read it."""
         data = block.data
-        if not block.whole or data.count(b"\r") != data.count(b"\r\n"):
+        if not block.whole or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
             return None
         decoded = False
         while True:

@@ -3,7 +3,7 @@
 :func:`read_file` reads a list or roster file a batch at a time (:mod:`app.ingest.table`), decides its rows
 (:mod:`app.ingest.rules`) and turns each batch into the columns of ``list_entries`` / ``roster_entries``
 (a ``polars.DataFrame`` in table order, ready for ``COPY`` or ``executemany``) and the rows of
-``rejections``. The blocking keys are :mod:`matching.blocking`'s, computed on whole columns.
+``rejections``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ import polars as pl
 from app.ingest.limits import Limits
 from app.ingest.rules import FileRules, Summary, rejection_raw_json
 from app.ingest.table import open_table
-from matching.blocking import NIK_KEY_WINDOWS
-from matching.nik import century_pivot
 from matching.regions import regency_code_for_name
 
 __all__ = [
@@ -49,17 +47,11 @@ LIST_COLUMNS: tuple[str, ...] = (
     "regency",
     "flags",
     "numeric_cell",
-    "nik_k1",
-    "nik_k2",
-    "nik_k3",
-    "nik_k4",
-    "nik15",
-    "person_key",
     "address",
     "kta",
     "occupation",
 )
-ROSTER_COLUMNS: tuple[str, ...] = (*LIST_COLUMNS[:16], "nip", "unit")
+ROSTER_COLUMNS: tuple[str, ...] = (*LIST_COLUMNS[:10], "nip", "unit")
 REJECTION_COLUMNS: tuple[str, ...] = ("source", "version_id", "line", "reason", "message", "raw")
 
 # Column widths of the tables (app.models): longer values are cut, as the database would refuse them.
@@ -91,59 +83,11 @@ def regency_codes(texts: pl.Series) -> pl.Series:
     return texts.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
-def _nik_keys(value: pl.Expr) -> list[pl.Expr]:
-    """``matching.blocking.nik_key_numbers``: the NIK without each window, behind the key's tag digit."""
-    keys = []
-    for tag, (start, end) in enumerate(NIK_KEY_WINDOWS, 1):
-        high = value // 10 ** (16 - start) * 10 ** (16 - end)
-        low = value % 10 ** (16 - end)
-        keys.append((high + low + tag * 10 ** (16 - (end - start))).alias(f"nik_k{tag}"))
-    return keys
-
-
-def _date_key(date: pl.Expr, form: str) -> pl.Expr:
-    return date.dt.strftime(form)
-
-
 def entry_columns(source: Source, version_id: int, accepted: pl.DataFrame, *, sqlite: bool) -> pl.DataFrame:
     """Accepted rows (:data:`app.ingest.rules.ACCEPTED_COLUMNS`) as the entry table's columns, in order."""
-    usable = pl.col("nik_usable")
-    digits = pl.when(usable).then(pl.col("nik"))
-    value = digits.cast(pl.Int64)
+    digits = pl.when(pl.col("nik_usable")).then(pl.col("nik"))
     regency = regency_codes(accepted["regency"]) if accepted.height else pl.Series("regency", [], pl.String)
     frame = accepted.with_columns(regency_code=regency)
-    nik_date = pl.col("nik").str.slice(6, 6)  # DDMMYY, the day of women with 40 added
-    female = pl.col("nik_gender") == "F"
-    nik_ddmmyy = (
-        pl.when(female)
-        .then((nik_date.cast(pl.Int32) - 400000).cast(pl.String).str.zfill(6))
-        .otherwise(nik_date)
-    )
-    person: pl.Expr
-    if source == "list":
-        # "G" + DDMMYY + gender for a trusted NIK; "R" + YYYYMMDD + regency for a row without a usable one.
-        person = (
-            pl.when(usable & pl.col("nik_trusted"))
-            .then(pl.lit("G") + nik_ddmmyy + pl.col("nik_gender"))
-            .when(~usable)
-            .then(pl.lit("R") + _date_key(pl.col("birth_date"), "%Y%m%d") + pl.col("regency_code"))
-        )
-    else:
-        # The NIP's birth date (HR records the real one), else a trusted NIK's; a roster row without a
-        # usable NIK is found through the NIP's birth date and gender.
-        nik_yy = nik_ddmmyy.str.slice(4, 2).cast(pl.Int32)
-        century = pl.when(nik_yy <= century_pivot()).then(pl.lit("20")).otherwise(pl.lit("19"))
-        nik_yyyymmdd = (
-            century + nik_ddmmyy.str.slice(4, 2) + nik_ddmmyy.str.slice(2, 2) + nik_ddmmyy.str.slice(0, 2)
-        )
-        birth = pl.coalesce(
-            _date_key(pl.col("nip_birth_date"), "%Y%m%d"), pl.when(pl.col("nik_trusted")).then(nik_yyyymmdd)
-        )
-        person = (
-            pl.when(usable)
-            .then(pl.lit("R") + birth + pl.col("nik").str.slice(0, 4))
-            .otherwise(pl.lit("G") + _date_key(pl.col("nip_birth_date"), "%d%m%y") + pl.col("nip_gender"))
-        )
     birth_date = pl.col("birth_date").dt.strftime("%Y-%m-%d") if sqlite else pl.col("birth_date")
     columns: dict[str, pl.Expr] = {
         "version_id": pl.lit(version_id, dtype=pl.Int64),
@@ -156,9 +100,6 @@ def entry_columns(source: Source, version_id: int, accepted: pl.DataFrame, *, sq
         "regency": pl.col("regency_code"),
         "flags": pl.col("flags"),
         "numeric_cell": pl.col("possibly_truncated"),
-        **{key.meta.output_name(): key for key in _nik_keys(value)},
-        "nik15": digits.str.slice(0, 15),
-        "person_key": person,
     }
     if source == "list":
         columns.update(address=pl.col("address"), kta=pl.col("kta"), occupation=pl.col("occupation"))

@@ -65,8 +65,11 @@ class Table:
     def engine(self) -> str:
         return "polars" if isinstance(self._source, CsvFile) else self._source.engine
 
-    def batches(self) -> Iterator[pl.DataFrame]:
-        """The rows after the header, blank ones included, in file order."""
+    def batches(self, *, block_bytes: int | None = None) -> Iterator[pl.DataFrame]:
+        """The rows after the header, blank ones included, in file order; a CSV ``block_bytes`` of the file
+        at a time (default :data:`app.ingest.csv_reader.BLOCK_BYTES`)."""
+        if isinstance(self._source, CsvFile):
+            return self._source.batches(self._after, self.width, block_bytes)
         return self._source.batches(self._after, self.width)
 
     def close(self) -> None:

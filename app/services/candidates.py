@@ -1,216 +1,220 @@
-"""Candidate generation inside the database, scoring with :mod:`matching`.
+"""Findings for stored data: the lists' keys read from the database, matched by :mod:`matching.engine`.
 
-The in-memory :class:`matching.matcher.ListIndex` finds candidates by looking a roster person's blocking keys
-up in dictionaries of the list entries' keys. Ingestion stores the very same keys (computed by
-:mod:`matching.blocking`) in indexed columns, so here each dictionary look-up becomes an equality join on one
-column, one ``SELECT`` per key ``UNION``-ed together (``UNION`` removes pairs found through several keys).
-No query runs per row, and the same SQL runs on SQLite and PostgreSQL.
-
-One query covers the whole roster version, its rows streamed in roster-id order (a server-side cursor on
-PostgreSQL) and scored in batches (:func:`matching.matcher.score_pairs`), so memory stays bounded by a batch
-and progress is the position in the roster. Why not one query per slice of the roster: PostgreSQL answers
-each slice with hash joins that scan every list entry once per key column, so slicing repeats those scans
-(measured: 17 s for 50k x 2M in ten slices); SQLite only does nested loops into the ``(key, version_id)``
-indexes either way.
+The engine needs of the lists only each entry's usable NIK, or for an entry without one its birth date and
+regency: those columns of every entry of the pinned versions are read in one pass (``COPY … TO STDOUT`` on
+PostgreSQL, one cursor on SQLite) and joined in memory to the roster's NIK variants. Only the entries that
+become candidates are then read in full, by id. The same engine runs the offline ``netra match`` and the
+synchronous ``/match``, so the three give the same findings for the same rows.
 """
 
 from __future__ import annotations
 
+import io
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select, union
-from sqlalchemy.sql import CompoundSelect
-from sqlmodel import Session
+import numpy as np
+import polars as pl
+from sqlalchemy import func, select
+from sqlmodel import Session, col
 
-from app.models import ListEntry, RosterEntry, table_of
-from matching import matcher
-
-# The columns whose equality makes a candidate: exactly the keys ``ListIndex`` looks up
-# (``BlockKeys.all()``). Key *i* carries its position as its first character, so the in-memory single
-# namespace of NIK keys and these per-column joins pair the same records. ``nik`` and ``nik15`` need no join
-# of their own: identical NIKs share all four keys, NIKs differing in the 16th digit share keys 1-3.
-KEY_COLUMNS: tuple[str, ...] = ("nik_k1", "nik_k2", "nik_k3", "nik_k4", "person_key")
+from app.models import ListEntry, ListVersion, RosterEntry, table_of
+from matching import engine
+from matching.records import Finding, RosterPerson
 
 ProgressCallback = Callable[[int, int, int, int], None]  # (rows done, rows total, findings, rows matched)
 
-_R = table_of(RosterEntry).alias("r")
-_L = LIST_ENTRIES = table_of(ListEntry).alias("l")
-
-# A list entry as :func:`list_entry` takes it, after its id and version: check runs and the synchronous
-# match (:mod:`app.services.match`) select the same columns so both score the same input.
-LIST_ENTRY_COLUMNS = (
-    _L.c.id,
-    _L.c.version_id,
-    _L.c.nik,
-    _L.c.nik_raw,
-    _L.c.name,
-    _L.c.birth_date,
-    _L.c.regency,
-    _L.c.gender,
-    _L.c.numeric_cell,
-)
+_R = table_of(RosterEntry)
+_L = table_of(ListEntry)
+_KEY_COLUMNS = {"id": pl.Int64, "nik": pl.String, "birth_date": pl.Date, "regency": pl.String}
+_ENTRY_COLUMNS = {
+    "id": pl.Int64,
+    "version_id": pl.Int64,
+    "line": pl.Int64,
+    "nik": pl.String,
+    "nik_raw": pl.String,
+    "name": pl.String,
+    "birth_date": pl.Date,
+    "regency": pl.String,
+    "gender": pl.String,
+    "numeric_cell": pl.Boolean,
+}
+_ID_BATCH = 20_000
 
 
 @dataclass
 class ScoredRun:
-    """What candidate generation and scoring produced for one roster version."""
+    """What candidate generation and scoring produced for (a slice of) one roster version."""
 
     findings: list[dict[str, Any]] = field(default_factory=list)
     candidates: int = 0
     rows_total: int = 0
+    stats: engine.Stats = field(default_factory=engine.Stats)
 
 
-def candidate_pairs(
-    roster_version_id: int, list_version_ids: Sequence[int], *, first_id: int, last_id: int
-) -> CompoundSelect[Any]:
-    """``(rid, lid)`` pairs sharing at least one blocking key, for roster ids in ``[first_id, last_id]``."""
-    parts = [
-        select(_R.c.id.label("rid"), _L.c.id.label("lid"))
-        .select_from(_R.join(_L, _L.c[column] == _R.c[column]))
-        .where(
-            _R.c.version_id == roster_version_id,
-            _R.c.id.between(first_id, last_id),
-            _R.c[column].is_not(None),
-            _L.c.version_id.in_(list(list_version_ids)),
+@dataclass(frozen=True)
+class StoredLists:
+    """The engine's keys of stored list entries; position ``e`` is the entry with id ``ids[e]``."""
+
+    keys: engine.ListKeys
+    ids: np.ndarray
+
+
+def _rows(session: Session, sql: str, schema: dict[str, Any], params: Sequence[Any] = ()) -> pl.DataFrame:
+    """A query's rows as columns, on the session's own connection (so inside its transaction)."""
+    connection = session.connection()
+    raw: Any = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        buffer = io.BytesIO()
+        with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+            for block in copy:
+                buffer.write(block)
+        if not buffer.tell():
+            return pl.DataFrame(schema=schema)
+        buffer.seek(0)
+        # COPY writes booleans as t/f, which the CSV reader does not take for booleans.
+        as_read = {name: pl.String if dtype == pl.Boolean else dtype for name, dtype in schema.items()}
+        frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=as_read)
+        return frame.with_columns(
+            (pl.col(name) == "t").alias(name) for name, dtype in schema.items() if dtype == pl.Boolean
         )
-        for column in KEY_COLUMNS
-    ]
-    return union(*parts)
+    rows = raw.execute(sql.replace("%s", "?"), tuple(params)).fetchall()
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
+    return frame.with_columns(_typed(frame[name], dtype) for name, dtype in schema.items())
 
 
-def candidate_rows(
-    roster_version_id: int, list_version_ids: Sequence[int], *, first_id: int, last_id: int
-) -> Select[Any]:
-    """The candidate pairs with what the matcher needs from both sides."""
-    pairs = candidate_pairs(roster_version_id, list_version_ids, first_id=first_id, last_id=last_id).subquery(
-        "c"
-    )
-    return (
-        select(
-            _R.c.id,
-            _R.c.nik,
-            _R.c.nik_raw,
-            _R.c.name,
-            _R.c.nip,
-            _R.c.numeric_cell,
-            *LIST_ENTRY_COLUMNS,
-            _R.c.nik_k1,
-            _L.c.nik_k1,
-        )
-        .select_from(pairs)
-        .join(_R, _R.c.id == pairs.c.rid)
-        .join(_L, _L.c.id == pairs.c.lid)
-    )
+def _typed(column: pl.Series, dtype: Any) -> pl.Series:
+    # SQLite hands dates back as ISO text (how SQLAlchemy stores them there).
+    if dtype == pl.Date and column.dtype == pl.String:
+        return column.str.to_date("%Y-%m-%d", strict=False)
+    return column.cast(dtype, strict=False)
 
 
-def to_matcher_pairs(
-    rows: Iterable[Any],
-) -> tuple[list[tuple[matcher.RosterPerson, matcher.ListEntry]], dict[int, Any], dict[int, Any]]:
-    """Rows of :func:`candidate_rows` as matcher inputs, dropping pairs no NIK kind can accept.
+def _id_list(values: Iterable[int]) -> str:
+    return ", ".join(str(int(value)) for value in values)
 
-    Like :class:`~matching.matcher.ListIndex`, a pair whose two usable NIKs (both have keys) are more than
-    one edit apart is dropped before scoring: it only shared a key by chance, and ``score_pair`` would
-    reject it anyway. Such pairs met through NIK keys only: person keys never join two usable NIKs.
+
+def load_lists(session: Session, version_ids: Sequence[int]) -> StoredLists:
+    """The keys of every entry of these list versions, read in one pass."""
+    if not version_ids:
+        frame = pl.DataFrame(schema=_KEY_COLUMNS)
+    else:
+        versions = _id_list(version_ids)
+        sql = f"SELECT id, nik, birth_date, regency FROM list_entries WHERE version_id IN ({versions})"
+        frame = _rows(session, sql, _KEY_COLUMNS)
+    keys = engine.ListKeys.build(frame["nik"], frame["birth_date"], frame["regency"])
+    return StoredLists(keys, frame["id"].to_numpy())
+
+
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[tuple[str, ...], ...], StoredLists]] = {}
+
+
+def cached_lists(session: Session, version_ids: Sequence[int]) -> StoredLists:
+    """:func:`load_lists` kept per process (a worker's shards, ``/match``'s requests), reread when the set
+    of versions changes.
+
+    A stored version's rows never change, but an id alone does not tell versions apart across databases
+    that reuse ids (a test database recreated, SQLite after a delete): its file's SHA-256, row count and
+    when its load finished do.
     """
-    roster_people: dict[int, matcher.RosterPerson] = {}
-    list_entries: dict[int, matcher.ListEntry] = {}
-    roster_meta: dict[int, Any] = {}
-    list_meta: dict[int, Any] = {}
-    pairs: list[tuple[matcher.RosterPerson, matcher.ListEntry]] = []
-    for row in rows:
-        (
-            rid,
-            r_nik,
-            r_raw,
-            r_name,
-            r_nip,
-            r_numeric,
-            lid,
-            l_version,
-            l_nik,
-            l_raw,
-            l_name,
-            l_birth,
-            l_regency,
-            l_gender,
-            l_numeric,
-            r_keyed,
-            l_keyed,
-        ) = row
-        if r_keyed is not None and l_keyed is not None and not _within_one_edit(r_nik, l_nik):
-            continue
-        person = roster_people.get(rid)
-        if person is None:
-            person = roster_people[rid] = roster_person(rid, r_nik, r_raw, r_name, r_nip, r_numeric)
-            roster_meta[rid] = (r_nik, r_nip, r_name)
-        entry = list_entries.get(lid)
-        if entry is None:
-            entry = list_entries[lid] = list_entry(
-                lid, l_nik, l_raw, l_name, l_birth, l_regency, l_gender, l_numeric
+    url = str(session.get_bind().engine.url)
+    signature = tuple(
+        tuple(str(value) for value in row)
+        for row in session.execute(
+            select(
+                col(ListVersion.id),
+                col(ListVersion.file_sha256),
+                col(ListVersion.accepted),
+                col(ListVersion.finished_at),
             )
-            list_meta[lid] = (l_version, l_nik, l_name, l_birth)
-        pairs.append((person, entry))
-    return pairs, roster_meta, list_meta
-
-
-def _within_one_edit(a: str, b: str) -> bool:
-    return matcher.compare_nik_digits(a, b)[0] != "different"
-
-
-def roster_person(
-    ref: int, nik: str | None, nik_raw: str, name: str, nip: str | None, numeric_cell: bool
-) -> matcher.RosterPerson:
-    """A stored roster row as the matcher's input.
-
-    The matcher gets the NIK *as uploaded* (with the numeric-cell flag), not the normalised column, so it
-    parses it exactly as the offline path does: same flags, same rejection reasons in explanations.
-    """
-    return matcher.RosterPerson(
-        ref=ref, nik=nik_raw or nik or "", name=name, nip=nip, numeric_cell=bool(numeric_cell)
+            .where(col(ListVersion.id).in_(list(version_ids)))
+            .order_by(col(ListVersion.id))
+        ).all()
     )
+    with _cache_lock:
+        found = _cache.get(url)
+        if found is not None and found[0] == signature:
+            return found[1]
+    loaded = load_lists(session, [int(row[0]) for row in signature])
+    with _cache_lock:
+        _cache[url] = (signature, loaded)
+    return loaded
 
 
-def list_entry(
-    ref: int,
-    nik: str | None,
-    nik_raw: str,
-    name: str,
-    birth_date: Any,
-    regency: str | None,
-    gender: str | None,
-    numeric_cell: bool,
-) -> matcher.ListEntry:
-    return matcher.ListEntry(
-        ref=ref,
-        nik=nik_raw or nik or None,
-        name=name,
-        birth_date=birth_date,
-        regency=regency,
-        gender=gender,
-        numeric_cell=bool(numeric_cell),
+def load_entries(session: Session, ids: Sequence[int]) -> pl.DataFrame:
+    """Stored list entries by id, as columns (``_ENTRY_COLUMNS``)."""
+    names = ", ".join(_ENTRY_COLUMNS)
+    parts = [
+        _rows(
+            session,
+            f"SELECT {names} FROM list_entries WHERE id IN ({_id_list(ids[i : i + _ID_BATCH])})",
+            _ENTRY_COLUMNS,
+        )
+        for i in range(0, len(ids), _ID_BATCH)
+    ]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=_ENTRY_COLUMNS)
+
+
+def match_people(
+    people: Sequence[RosterPerson], lists: StoredLists, session: Session, stats: engine.Stats | None = None
+) -> tuple[list[Finding], pl.DataFrame]:
+    """Findings for ``people`` (refs ignored: a finding's ``roster_ref`` is the person's position, its
+    ``list_ref`` the entry's id) and the candidate entries' stored columns."""
+    keys = engine.roster_keys(
+        pl.Series([p.nik for p in people], dtype=pl.String),
+        pl.Series([p.nip for p in people], dtype=pl.String),
+        pl.Series([p.name for p in people], dtype=pl.String),
     )
+    pairs = engine.candidates(keys, lists.keys, stats)
+    positions = pairs["e"].unique().sort()
+    entries = load_entries(session, lists.ids[positions.to_numpy()].tolist())
+    by_position = pl.DataFrame({"e": positions, "id": lists.ids[positions.to_numpy()]})
+    details = by_position.join(entries.rename({"nik": "stored_nik"}), on="id").with_columns(
+        nik=pl.coalesce(pl.when(pl.col("nik_raw") != "").then(pl.col("nik_raw")), "stored_nik")
+    )
+    indexed = [RosterPerson(i, p.nik, p.name, p.nip, p.numeric_cell) for i, p in enumerate(people)]
+    found = engine.decide(pairs, keys, indexed, details, stats)
+    ids = lists.ids
+    stored = [
+        Finding(f.roster_ref, int(ids[int(f.list_ref)]), f.kind, f.match_class, f.score, f.explanation)
+        for f in found
+    ]
+    return stored, entries
 
 
 def finding_row(
-    found: matcher.Finding,
+    found: Finding,
     *,
     roster_id: int,
+    roster_row: tuple[Any, ...],
+    entry: dict[str, Any],
     list_ids: dict[int, int],
-    roster_meta: dict[int, Any],
-    list_meta: dict[int, Any],
 ) -> dict[str, Any]:
-    """A matcher finding as a ``findings`` row (without run, agency and review columns)."""
+    """A finding as a ``findings`` row (without run, agency and review columns); ``roster_row`` is the
+    roster entry's ``(id, nik, nip, name)``."""
     from app.services.findings import pair_key
 
-    r_nik, r_nip, r_name = roster_meta[int(found.roster_ref)]
-    l_version, l_nik, l_name, l_birth = list_meta[int(found.list_ref)]
+    roster_entry_id, r_nik, r_nip, r_name = roster_row
+    version = int(entry["version_id"])
     return {
-        "roster_entry_id": int(found.roster_ref),
-        "list_entry_id": int(found.list_ref),
-        "list_version_id": l_version,
-        "pair_key": pair_key(roster_id, r_nik, r_nip, r_name, list_ids[l_version], l_nik, l_name, l_birth),
+        "roster_entry_id": int(roster_entry_id),
+        "list_entry_id": int(entry["id"]),
+        "list_version_id": version,
+        "pair_key": pair_key(
+            roster_id,
+            r_nik,
+            r_nip,
+            r_name,
+            list_ids[version],
+            entry["nik"],
+            entry["name"],
+            entry["birth_date"],
+        ),
         "kind": found.kind,
         "match_class": found.match_class,
         "score": float(found.score),
@@ -220,49 +224,83 @@ def finding_row(
     }
 
 
+def roster_rows(
+    session: Session, roster_version_id: int, *, first_id: int | None = None, last_id: int | None = None
+) -> list[Any]:
+    """``(id, nik, nik_raw, name, nip, numeric_cell)`` of a roster version's entries.
+
+    An id range selects one shard of a check run.
+    """
+    query = select(_R.c.id, _R.c.nik, _R.c.nik_raw, _R.c.name, _R.c.nip, _R.c.numeric_cell).where(
+        _R.c.version_id == roster_version_id
+    )
+    if first_id is not None:
+        query = query.where(_R.c.id >= first_id)
+    if last_id is not None:
+        query = query.where(_R.c.id <= last_id)
+    return list(session.execute(query.order_by(_R.c.id)).all())
+
+
+def roster_person(
+    ref: int, nik: str | None, nik_raw: str, name: str, nip: str | None, numeric: bool
+) -> RosterPerson:
+    """A stored roster row as the matcher's input: the NIK *as uploaded* (with the numeric-cell flag), so
+    it is parsed exactly as the offline path parses it."""
+    return RosterPerson(ref=ref, nik=nik_raw or nik or "", name=name, nip=nip, numeric_cell=bool(numeric))
+
+
 def generate_findings(
     session: Session,
     *,
     roster_id: int,
     roster_version_id: int,
     list_versions: dict[int, int],
-    batch_size: int = 20_000,
+    first_id: int | None = None,
+    last_id: int | None = None,
+    lists: StoredLists | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> ScoredRun:
-    """Candidates from the database, scored by the matcher, as ``findings`` rows.
-
-    ``list_versions`` maps each list version id to its list id.
-    """
+    """``findings`` rows for a roster version (or the id range of one shard of it) against list versions;
+    ``list_versions`` maps each list version id to its list id."""
     result = ScoredRun()
-    bounds = session.execute(
-        select(func.min(_R.c.id), func.max(_R.c.id), func.count()).where(_R.c.version_id == roster_version_id)
-    ).one()
-    first, last, total = bounds
-    result.rows_total = int(total or 0)
-    if not total or not list_versions:
+    rows = roster_rows(session, roster_version_id, first_id=first_id, last_id=last_id)
+    result.rows_total = len(rows)
+    if not rows or not list_versions:
         if on_progress:
             on_progress(result.rows_total, result.rows_total, 0, 0)
         return result
-    query = candidate_rows(roster_version_id, sorted(list_versions), first_id=first, last_id=last)
-    rows = session.execute(query.order_by(_R.c.id).execution_options(yield_per=batch_size))
+    if lists is None:
+        lists = load_lists(session, sorted(list_versions))
+    if on_progress:
+        on_progress(0, result.rows_total, 0, 0)
+    people = [
+        roster_person(i, nik, raw, name, nip, numeric)
+        for i, (_, nik, raw, name, nip, numeric) in enumerate(rows)
+    ]
+    found, entries = match_people(people, lists, session, result.stats)
+    by_id = {row["id"]: row for row in entries.to_dicts()}
     matched: set[int] = set()
-    for batch in rows.partitions():
-        pairs, roster_meta, list_meta = to_matcher_pairs(batch)
-        result.candidates += len(pairs)
-        for found in matcher.score_pairs(pairs):
-            result.findings.append(
-                finding_row(
-                    found,
-                    roster_id=roster_id,
-                    list_ids=list_versions,
-                    roster_meta=roster_meta,
-                    list_meta=list_meta,
-                )
+    for finding in found:
+        row = rows[int(finding.roster_ref)]
+        result.findings.append(
+            finding_row(
+                finding,
+                roster_id=roster_id,
+                roster_row=(row[0], row[1], row[4], row[3]),
+                entry=by_id[int(finding.list_ref)],
+                list_ids=list_versions,
             )
-            matched.add(int(found.roster_ref))
-        if on_progress and batch:
-            done = round(result.rows_total * (batch[-1][0] - first + 1) / (last - first + 1))
-            on_progress(done, result.rows_total, len(result.findings), len(matched))
+        )
+        matched.add(int(row[0]))
+    result.candidates = result.stats.candidates
     if on_progress:
         on_progress(result.rows_total, result.rows_total, len(result.findings), len(matched))
     return result
+
+
+def roster_bounds(session: Session, roster_version_id: int) -> tuple[int, int, int]:
+    """The smallest and largest entry id and the number of entries of a roster version."""
+    low, high, count = session.execute(
+        select(func.min(_R.c.id), func.max(_R.c.id), func.count()).where(_R.c.version_id == roster_version_id)
+    ).one()
+    return int(low or 0), int(high or 0), int(count or 0)

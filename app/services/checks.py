@@ -1,20 +1,23 @@
 """Check runs: a roster version checked against list versions, executed by workers as ``check`` jobs.
 
 A run is created ``queued`` with the list versions it will use pinned in ``check_run_lists`` (so its findings
-stay explainable after lists change) and a ``check`` job in the same transaction. A worker then:
+stay explainable after lists change), its roster split into **shards** (id ranges of about
+``SHARD_ROWS`` people, ``check_shards``) and one ``check`` job per shard, all in the same transaction. Any
+number of workers then claim the shards at once (``FOR UPDATE SKIP LOCKED``); each:
 
-1. marks it ``running`` and generates candidates inside the database, scoring them in batches
-   (:mod:`app.services.candidates`), committing progress from a separate session as it goes;
-2. writes every finding in **one** transaction that first deletes whatever the run held — so a re-run,
-   or a run re-claimed after its first worker died, never duplicates findings — carrying earlier review
-   decisions forward by ``pair_key`` and marking each finding ``new``/``unchanged`` against the previous
-   run, plus copies of the previous run's findings that disappeared as ``resolved``;
-3. only writes if it still holds the job's lease: a worker that lost its lease (it stalled and another
-   worker re-claimed the job) throws its results away.
+1. reads the lists' keys and its roster slice and matches them with :mod:`matching.engine`
+   (:mod:`app.services.candidates`), reporting progress into its shard row, summed into the run's;
+2. keeps its finding rows in its shard row, and if it finished the last shard, writes every finding of the
+   run in **one** transaction that first deletes whatever the run held (so a re-run, or a shard re-claimed
+   after its first worker died, never duplicates findings), carrying earlier review decisions forward by
+   ``pair_key`` and marking each finding ``new``/``unchanged`` against the previous run, plus copies of
+   the previous run's findings that disappeared as ``resolved``;
+3. only writes if it still holds its job's lease: a worker that lost its lease (it stalled and another
+   worker re-claimed the shard) throws its results away.
 
-A worker that dies leaves the job re-claimable after the lease; a job whose lease expired on every allowed
-attempt is given up by :func:`app.services.jobs.reap_exhausted`, whose ``on_failure`` marks the run failed,
-so no run stays ``running`` forever.
+A worker that dies leaves its shard re-claimable after the lease; a job whose lease expired on every
+allowed attempt is given up by :func:`app.services.jobs.reap_exhausted`, whose ``on_failure`` marks the
+run failed, so no run stays ``running`` forever.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.models import (
     CheckRun,
     CheckRunList,
+    CheckShard,
     Finding,
     Job,
     ListVersion,
@@ -50,8 +54,8 @@ from app.services.principals import Principal, is_operator
 log = logging.getLogger(__name__)
 
 JOB_KIND = "check"
-# Candidate rows scored per batch: bounds memory, and progress is reported after each.
-SCORING_BATCH = 20_000
+SHARD_ROWS = 25_000
+"""Roster people per shard: two workers share a 50,000-person roster; a national one spreads wide."""
 FINDINGS_INSERT_BATCH = 2_000
 
 
@@ -137,8 +141,30 @@ def create_run(
     session.flush()
     assert run.id is not None
     session.add_all(CheckRunList(run_id=run.id, list_version_id=lv.id or 0) for _, lv in lists)
-    jobs.enqueue(session, JOB_KIND, run.id)
+    for shard in _shards(session, run):
+        jobs.enqueue(session, JOB_KIND, run.id, {"shard": shard.id})
     return run
+
+
+def _shards(session: Session, run: CheckRun) -> list[CheckShard]:
+    """Split the run's roster version into id ranges of about ``SHARD_ROWS`` people (a version's entries
+    are stored in one load, so their ids run nearly without gaps)."""
+    assert run.id is not None
+    low, high, count = candidates.roster_bounds(session, run.roster_version_id)
+    parts = max(1, -(-count // SHARD_ROWS))
+    span = high - low + 1
+    shards = [
+        CheckShard(
+            run_id=run.id,
+            number=k,
+            first_id=low + k * span // parts,
+            last_id=low + (k + 1) * span // parts - 1,
+        )
+        for k in range(parts)
+    ]
+    session.add_all(shards)
+    session.flush()
+    return shards
 
 
 def start_run(
@@ -237,20 +263,41 @@ def _session(bind: Engine | Connection) -> Session:
 
 
 def _report_progress(
-    bind: Engine | Connection, run_id: int, job_id: int | None, worker: str | None, **values: Any
+    bind: Engine | Connection, shard_id: int, job_id: int | None, worker: str | None, **values: Any
 ) -> None:
-    # Its own short transaction, so readers see progress while the run's findings are still being scored.
+    """Record a shard's progress and sum every shard's into the run's. Its own short transaction, so
+    readers see progress while the shard is still being matched."""
     try:
         with _session(bind) as session:
             db.begin_writing(session)
-            run = session.get(CheckRun, run_id)
-            if run is not None and run.status == "running" and _holds_lease(session, job_id, worker):
-                for name, value in values.items():
-                    setattr(run, name, value)
-                session.add(run)
-                session.commit()
+            shard = session.get(CheckShard, shard_id)
+            run = session.get(CheckRun, shard.run_id) if shard is not None else None
+            if shard is None or run is None or run.status != "running":
+                return
+            if not _holds_lease(session, job_id, worker):
+                return
+            for name, value in values.items():
+                setattr(shard, name, value)
+            session.add(shard)
+            session.flush()
+            _sum_shards(session, run)
+            session.commit()
     except Exception:  # progress is advisory; a busy SQLite must not fail the run
-        log.debug("progress update for run %s failed", run_id, exc_info=True)
+        log.debug("progress update for shard %s failed", shard_id, exc_info=True)
+
+
+def _sum_shards(session: Session, run: CheckRun) -> None:
+    done, findings, matched = session.execute(
+        select(
+            func.coalesce(func.sum(col(CheckShard.rows_done)), 0),
+            func.coalesce(func.sum(col(CheckShard.findings_count)), 0),
+            func.coalesce(func.sum(col(CheckShard.rows_matched)), 0),
+        ).where(col(CheckShard.run_id) == run.id)
+    ).one()
+    run.progress = round(100.0 * int(done) / run.rows_total, 1) if run.rows_total else 0.0
+    run.findings_count = int(findings)
+    run.rows_matched = int(matched)
+    session.add(run)
 
 
 def _previous_run(session: Session, run: CheckRun) -> CheckRun | None:
@@ -289,10 +336,10 @@ def execute_run(
     *,
     job_id: int | None = None,
     worker: str | None = None,
-    batch_size: int = SCORING_BATCH,
+    shard_id: int | None = None,
 ) -> CheckRun:
-    """Run (or re-run) a check from scratch; safe to call again for the same run."""
-    started = time.perf_counter()
+    """Check shard ``shard_id`` of a run (a job's), or, without one, every shard of it from scratch (a
+    re-run in this process); safe to call again for the same run or shard."""
     with _session(bind) as session:
         db.begin_writing(session)
         run = session.get(CheckRun, run_id)
@@ -301,14 +348,30 @@ def execute_run(
         if not _holds_lease(session, job_id, worker):
             session.rollback()
             raise LeaseLost(f"check run {run_id}: job {job_id} is no longer held by {worker}")
-        run.status = "running"
-        run.started_at = utcnow()
-        run.finished_at = None
-        run.error = None
-        run.progress = 0.0
-        run.rows_matched = 0
-        run.findings_count = 0
-        session.add(run)
+        shards = list(
+            session.scalars(
+                select(CheckShard).where(col(CheckShard.run_id) == run_id).order_by(col(CheckShard.number))
+            )
+        )
+        if not shards:  # a run queued before runs had shards
+            shards = _shards(session, run)
+        if shard_id is None:  # everything again, here
+            for shard in shards:
+                shard.status, shard.rows_done, shard.result = "queued", 0, []
+                shard.findings_count = shard.rows_matched = 0
+                session.add(shard)
+            mine = shards
+        else:
+            mine = [shard for shard in shards if shard.id == shard_id]
+            if not mine:
+                raise NotFound(f"Check run {run_id} has no shard {shard_id}")
+        if run.status != "running" or shard_id is None:
+            run.status = "running"
+            run.started_at = utcnow()
+            run.finished_at = None
+            run.error = None
+            session.add(run)
+            _sum_shards(session, run)
         session.commit()
         version_rows = session.execute(
             select(col(ListVersion.id), col(ListVersion.list_id))
@@ -316,37 +379,86 @@ def execute_run(
             .where(col(CheckRunList.run_id) == run_id)
         ).all()
         list_versions: dict[int, int] = {int(v): int(li) for v, li in version_rows}
-
-        def progress(done: int, total: int, findings: int, matched: int) -> None:
-            _report_progress(
-                bind,
-                run_id,
-                job_id,
-                worker,
-                progress=round(100.0 * done / total, 1) if total else 100.0,
-                findings_count=findings,
-                rows_matched=matched,
-            )
-
-        scored = candidates.generate_findings(
-            session,
-            roster_id=run.roster_id,
-            roster_version_id=run.roster_version_id,
-            list_versions=list_versions,
-            batch_size=batch_size,
-            on_progress=progress,
-        )
-        db.end_reads(session)  # write_findings reads the lease, then writes
-        run.rows_total = scored.rows_total
-        write_findings(session, run, scored.findings, job_id=job_id, worker=worker)
-        log.info(
-            "check run %s: %s candidate pairs, %s findings in %.2fs",
-            run_id,
-            scored.candidates,
-            len(scored.findings),
-            time.perf_counter() - started,
-        )
+        lists = candidates.cached_lists(session, sorted(list_versions))
+        session.commit()  # the shards read in transactions of their own, without SQLite's write lock
+        for shard in mine:
+            _check_shard(bind, session, run, shard, list_versions, lists, job_id=job_id, worker=worker)
+        session.refresh(run)
         return run
+
+
+def _check_shard(
+    bind: Engine | Connection,
+    session: Session,
+    run: CheckRun,
+    shard: CheckShard,
+    list_versions: dict[int, int],
+    lists: candidates.StoredLists,
+    *,
+    job_id: int | None,
+    worker: str | None,
+) -> None:
+    started = time.perf_counter()
+    assert shard.id is not None
+    shard_id = shard.id
+
+    def progress(done: int, total: int, findings: int, matched: int) -> None:
+        _report_progress(
+            bind, shard_id, job_id, worker, rows_total=total, rows_done=done, findings_count=findings,
+            rows_matched=matched, status="running",
+        )  # fmt: skip
+
+    scored = candidates.generate_findings(
+        session,
+        roster_id=run.roster_id,
+        roster_version_id=run.roster_version_id,
+        list_versions=list_versions,
+        first_id=shard.first_id,
+        last_id=shard.last_id,
+        lists=lists,
+        on_progress=progress,
+    )
+    db.end_reads(session)  # on SQLite, the next transaction takes the write lock first
+    # The run's row is locked while a shard finishes: of two shards finishing at once, one sees the other
+    # done and writes the run's findings; none writes them twice.
+    locked = session.execute(
+        select(CheckRun)
+        .where(col(CheckRun.id) == run.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if not _holds_lease(session, job_id, worker):
+        session.rollback()
+        raise LeaseLost(f"check run {run.id}: job {job_id} is no longer held by {worker}")
+    current = session.get(CheckShard, shard_id, populate_existing=True)
+    assert current is not None
+    current.status = "done"
+    current.rows_total = current.rows_done = scored.rows_total
+    current.findings_count = len(scored.findings)
+    current.rows_matched = len({row["roster_entry_id"] for row in scored.findings})
+    current.result = scored.findings
+    current.finished_at = utcnow()
+    session.add(current)
+    session.flush()
+    log.info(
+        "check run %s shard %s: %s people, %s candidate pairs, %s findings in %.2fs",
+        run.id, current.number, scored.rows_total, scored.candidates, len(scored.findings),
+        time.perf_counter() - started,
+    )  # fmt: skip
+    shards = list(
+        session.scalars(
+            select(CheckShard).where(col(CheckShard.run_id) == run.id).order_by(col(CheckShard.number))
+        )
+    )
+    if locked.status != "running" or any(other.status != "done" for other in shards):
+        _sum_shards(session, locked)
+        session.commit()
+        return
+    rows = [dict(row) for other in shards for row in other.result]
+    for other in shards:
+        other.result = []
+        session.add(other)
+    write_findings(session, locked, rows, job_id=job_id, worker=worker)
 
 
 def write_findings(
@@ -362,7 +474,7 @@ def write_findings(
     if not _holds_lease(session, job_id, worker):
         session.rollback()
         raise LeaseLost(f"check run {run.id}: job {job_id} is no longer held by {worker}")
-    session.execute(delete(Finding).where(col(Finding.run_id) == run.id))
+    session.execute(delete(Finding).where(col(Finding.run_id) == run.id))  # a re-run replaces
     previous = _previous_run(session, run)
     decisions = _review_decisions(session, run)
     previous_rows: dict[str, Finding] = {}
@@ -478,7 +590,14 @@ def _on_job_failure(session: Session, job: Job, error: str) -> None:
 
 @jobs.handler(JOB_KIND, on_failure=_on_job_failure)
 def run_check_job(ctx: jobs.JobContext) -> None:
-    execute_run(ctx.engine, ctx.target_id, job_id=ctx.job_id, worker=ctx.worker)
+    shard = ctx.payload.get("shard")
+    execute_run(
+        ctx.engine,
+        ctx.target_id,
+        job_id=ctx.job_id,
+        worker=ctx.worker,
+        shard_id=int(shard) if shard else None,
+    )
 
 
 @jobs.sweeper

@@ -24,7 +24,7 @@ from app.models import ApiKey, Roster, User, WatchList
 from app.services import agencies, auth, ingestion, lists, rosters
 from app.services.principals import Principal
 from matching import synthetic
-from matching.matcher import ListEntry as MatchListEntry
+from matching.records import ListEntry as MatchListEntry
 
 AGENCY_CODE = "DEMO"
 AGENCY_NAME = "Badan Kepegawaian Daerah Kota Demo"

@@ -37,7 +37,7 @@ from app.models import (
 from app.services import audit
 from app.services.principals import Principal, can_read_findings, is_operator
 from app.spreadsheet import escape_cell
-from matching import matcher
+from matching import records
 from matching.nik import mask_nik as matching_mask_nik
 
 SortOrder = Literal["score_desc", "score_asc", "id"]
@@ -112,9 +112,9 @@ def pair_key(
 def explanation_text(kind: str, match_class: str, score: float, explanation: Sequence[dict[str, Any]]) -> str:
     """A stored finding's explanation as one line, worded by the matcher's own formatter."""
     features = tuple(
-        matcher.Feature(str(f["name"]), str(f["outcome"]), str(f["detail"])) for f in explanation
+        records.Feature(str(f["name"]), str(f["outcome"]), str(f["detail"])) for f in explanation
     )
-    return matcher.Finding(0, 0, kind, match_class, score, features).explanation_text()
+    return records.Finding(0, 0, kind, match_class, score, features).explanation_text()
 
 
 def finding_text(finding: Finding) -> str:

@@ -27,6 +27,7 @@ from sqlmodel import Session, col
 from app.models import (
     CheckRun,
     CheckRunList,
+    CheckShard,
     Finding,
     ListVersion,
     RosterEntry,
@@ -74,6 +75,7 @@ def purge_expired(session: Session, *, days: int, actor: str, now: datetime | No
     if run_ids:
         findings = rowcount(session.execute(delete(Finding).where(col(Finding.run_id).in_(run_ids))))
         session.execute(delete(CheckRunList).where(col(CheckRunList.run_id).in_(run_ids)))
+        session.execute(delete(CheckShard).where(col(CheckShard.run_id).in_(run_ids)))
         check_runs = rowcount(session.execute(delete(CheckRun).where(col(CheckRun.id).in_(run_ids))))
 
     list_versions = list(

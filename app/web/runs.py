@@ -23,7 +23,7 @@ from app.web import messages as msg
 from app.web.access import OperatorUser, ReaderUser, flash, is_htmx, render
 from app.web.chart import bar_chart
 from app.web.roster_pages import roster_names
-from matching.matcher import CLASSES, KINDS
+from matching.records import CLASSES, KINDS
 
 router = APIRouter(include_in_schema=False)
 

@@ -80,12 +80,7 @@ def test_upload_stores_rows_and_answers_counts(
     by_line = {entry.line: entry for entry in entries}
     assert sorted(by_line) == [3, 4, 5, 8]  # spreadsheet lines: title 1, header 2
     siti = by_line[3]
-    assert (siti.nik, siti.nik_k1, siti.nik15, siti.person_key) == (
-        "3271055203850001",
-        155203850001,
-        "327105520385000",
-        "G120385F",
-    )
+    assert (siti.nik, siti.nik_raw, siti.name) == ("3271055203850001", "3271055203850001", "Siti Aminah")
     assert "impossible_birth_date" in by_line[8].flags
 
     events = session.exec(select(AuditEvent).where(AuditEvent.action == "list.upload")).all()

@@ -11,14 +11,14 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import Agency, AuditEvent
-from matching import matcher, synthetic
+from matching import engine, records, synthetic
 from tests.check_data import ROSTER, make_world, store_list
 
 Auth = Callable[[str], dict[str, str]]
 URL = "/api/v1/match"
 
 
-def people(roster: tuple[matcher.RosterPerson, ...] | list[matcher.RosterPerson]) -> list[dict[str, Any]]:
+def people(roster: tuple[records.RosterPerson, ...] | list[records.RosterPerson]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for p in roster:
         person: dict[str, Any] = {"nik": p.nik, "name": p.name}
@@ -97,7 +97,7 @@ def test_malformed_requests_are_422(
     assert client.post(URL, json=bad, headers=auth(operator_key)).status_code == 422
 
 
-def test_match_equals_the_in_memory_matcher_on_synthetic_data(
+def test_match_equals_the_in_memory_engine_on_synthetic_data(
     client: TestClient, session: Session, auditor_key: str, auth: Auth
 ) -> None:
     data = synthetic.generate(11, roster_size=300, list_size=3000, plant_per_kind=12, decoys_per_type=12)
@@ -106,7 +106,7 @@ def test_match_equals_the_in_memory_matcher_on_synthetic_data(
     # JSON carries text, never a numeric spreadsheet cell: the API's people are never "possibly truncated".
     roster = [replace(p, numeric_cell=False) for p in data.roster]
     expected = {
-        (f.roster_ref, f.list_ref, f.kind, f.match_class, f.score) for f in matcher.match(roster, entries)
+        (f.roster_ref, f.list_ref, f.kind, f.match_class, f.score) for f in engine.match(roster, entries)
     }
     got: set[tuple[Any, ...]] = set()
     for start in range(0, len(roster), 1000):

@@ -55,7 +55,7 @@ def test_operator_uploads_for_its_own_agency(
     assert by_line[4].nip == "198503122010012001"
     assert by_line[4].unit == "Dinas Pendidikan"
     assert by_line[5].nik is None
-    assert by_line[5].person_key == "G120385M"  # found through the NIP's birth date and gender
+    assert by_line[5].nip == "198503122010011002"  # kept for its NIP: found through its birth date, gender
 
     rejections = client.get(f"/api/v1/rosters/{roster['id']}/rejections", headers=auth(operator_key))
     lines = list(csv.reader(io.StringIO(rejections.text.lstrip("\ufeff"))))

@@ -4,9 +4,10 @@ from datetime import date
 
 import pytest
 
-from matching.matcher import ListEntry, RosterPerson, match
+from matching.engine import match
 from matching.names import compare_names, normalize_name
 from matching.nik import parse_nik
+from matching.records import ListEntry, RosterPerson
 from matching.thresholds import NAME_STRONG
 
 

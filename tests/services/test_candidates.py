@@ -1,4 +1,4 @@
-"""Candidates generated inside the database equal the in-memory matcher's, and so do the findings."""
+"""Findings for stored rows (read from the database, in shards) equal the in-memory engine's."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.models import Agency
 from app.services import candidates
-from matching import matcher, synthetic
+from matching import engine, records, synthetic
 from tests import factories
 from tests.check_data import Stored, store_list, store_roster
 
@@ -38,17 +38,24 @@ def stored(session: Session, data: synthetic.Synthetic) -> tuple[Stored, list[St
 
 
 def _db_findings(
-    session: Session, roster: Stored, lists: list[Stored], *, batch_size: int
+    session: Session, roster: Stored, lists: list[Stored], *, shards: int
 ) -> set[tuple[Any, ...]]:
-    scored = candidates.generate_findings(
-        session,
-        roster_id=roster.parent_id,
-        roster_version_id=roster.version_id,
-        list_versions={s.version_id: s.parent_id for s in lists},
-        batch_size=batch_size,
-    )
+    """Findings of the roster matched in ``shards`` id ranges, as a check run's workers match it."""
+    low, high = min(roster.ref_by_id), max(roster.ref_by_id)
+    span = high - low + 1
+    rows = []
+    for k in range(shards):
+        scored = candidates.generate_findings(
+            session,
+            roster_id=roster.parent_id,
+            roster_version_id=roster.version_id,
+            list_versions={s.version_id: s.parent_id for s in lists},
+            first_id=low + k * span // shards,
+            last_id=low + (k + 1) * span // shards - 1,
+        )
+        rows.extend(scored.findings)
     list_refs = {row_id: ref for s in lists for row_id, ref in s.ref_by_id.items()}
-    return {
+    found = {
         (
             roster.ref_by_id[row["roster_entry_id"]],
             list_refs[row["list_entry_id"]],
@@ -57,8 +64,10 @@ def _db_findings(
             row["score"],
             tuple((f["name"], f["outcome"], f["detail"]) for f in row["explanation"]),
         )
-        for row in scored.findings
+        for row in rows
     }
+    assert len(found) == len(rows)  # no pair twice
+    return found
 
 
 def _memory_findings(data: synthetic.Synthetic) -> set[tuple[Any, ...]]:
@@ -71,47 +80,26 @@ def _memory_findings(data: synthetic.Synthetic) -> set[tuple[Any, ...]]:
             f.score,
             tuple((e.name, e.outcome, e.detail) for e in f.explanation),
         )
-        for f in matcher.match(data.roster, data.entries)
+        for f in engine.match(data.roster, data.entries)
     }
 
 
-def test_database_candidates_are_the_in_memory_candidates(
-    session: Session, data: synthetic.Synthetic, stored: tuple[Stored, list[Stored]]
-) -> None:
-    roster, lists = stored
-    first, last = min(roster.ref_by_id), max(roster.ref_by_id)
-    rows = session.execute(
-        candidates.candidate_rows(
-            roster.version_id, [s.version_id for s in lists], first_id=first, last_id=last
-        )
-    ).all()
-    pairs, _, _ = candidates.to_matcher_pairs(rows)
-    list_refs = {row_id: ref for s in lists for row_id, ref in s.ref_by_id.items()}
-    in_db = {(roster.ref_by_id[int(r.ref)], list_refs[int(e.ref)]) for r, e in pairs}
-
-    index = matcher.ListIndex(data.entries)
-    in_memory = {(data.roster[r].ref, data.entries[e].ref) for r, e in index.candidates(data.roster)}
-
-    assert in_db == in_memory
-    assert len(in_db) > 100  # the comparison is not vacuous
-    # The SQL joins alone find every pair sharing a key; only NIKs too far apart were left out after.
-    assert len(rows) >= len(in_db)
-
-
-@pytest.mark.parametrize("batch_size", [5_000, 97])
+@pytest.mark.parametrize("shards", [1, 7])
 def test_database_findings_are_the_in_memory_findings(
-    session: Session, data: synthetic.Synthetic, stored: tuple[Stored, list[Stored]], batch_size: int
+    session: Session, data: synthetic.Synthetic, stored: tuple[Stored, list[Stored]], shards: int
 ) -> None:
     roster, lists = stored
-    in_db = _db_findings(session, roster, lists, batch_size=batch_size)
+    in_db = _db_findings(session, roster, lists, shards=shards)
     in_memory = _memory_findings(data)
 
     assert in_db == in_memory
-    # Every planted kind is present, so the equality covers every candidate path (NIK keys, both person keys).
+    # Every planted kind is present, so the equality covers every candidate path (NIK variants, both codes).
     assert {kind for _, _, kind, *_ in in_db} == set(synthetic.KINDS_PLANTED)
 
 
-def test_progress_is_reported_per_slice(session: Session, stored: tuple[Stored, list[Stored]]) -> None:
+def test_progress_is_reported_from_start_to_end(
+    session: Session, stored: tuple[Stored, list[Stored]]
+) -> None:
     roster, lists = stored
     seen: list[tuple[int, int, int, int]] = []
     candidates.generate_findings(
@@ -119,11 +107,9 @@ def test_progress_is_reported_per_slice(session: Session, stored: tuple[Stored, 
         roster_id=roster.parent_id,
         roster_version_id=roster.version_id,
         list_versions={s.version_id: s.parent_id for s in lists},
-        batch_size=20,
         on_progress=lambda *args: seen.append(args),
     )
-    assert len(seen) >= 4
-    assert [done for done, *_ in seen] == sorted(done for done, *_ in seen)
+    assert seen[0][:2] == (0, len(roster.ref_by_id))
     done, total, findings, matched = seen[-1]
     assert done == total == len(roster.ref_by_id)
     assert 0 < matched <= findings
@@ -136,3 +122,19 @@ def test_nothing_to_do_without_lists(session: Session, stored: tuple[Stored, lis
     )
     assert scored.findings == []
     assert scored.rows_total == len(roster.ref_by_id)
+
+
+def test_cached_lists_are_reread_when_the_versions_change(
+    session: Session, stored: tuple[Stored, list[Stored]]
+) -> None:
+    _, lists = stored
+    versions = [s.version_id for s in lists]
+    first = candidates.cached_lists(session, versions)
+    assert candidates.cached_lists(session, versions) is first
+    assert len(first.ids) == sum(len(s.ref_by_id) for s in lists)
+
+    fewer = candidates.cached_lists(session, versions[:1])
+    assert fewer is not first
+    assert sorted(fewer.ids.tolist()) == sorted(lists[0].ref_by_id)
+    newer = store_list(session, [records.ListEntry(1, "3271055203850001", "Siti Aminah")])
+    assert len(candidates.cached_lists(session, [*versions, newer.version_id]).ids) == len(first.ids) + 1

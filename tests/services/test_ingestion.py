@@ -27,8 +27,6 @@ from app.models import Job, ListEntry, ListVersion, WatchList
 from app.services import ingestion, lists
 from app.services.principals import Principal
 from app.worker import Worker
-from matching import blocking
-from matching import matcher as m
 from tests.ingest.reference import Record, RowValidator
 
 STEWARD = Principal(kind="key", id=1, name="test", role="steward")
@@ -92,27 +90,22 @@ def stored_frame(path: Path, kind: str) -> list[dict[str, object]]:
 
 
 def reference_entry_row(source: str, version_id: int, record: Record) -> tuple[object, ...]:
-    """A stored row as the row-by-row path computed it, with :mod:`matching.blocking`'s keys."""
-    raw = record.nik_info.raw if record.nik_info is not None else ""
-    truncated = record.nik_info is not None and record.nik_info.possibly_truncated
+    """A stored row as the row-by-row reference computes it: ``nik`` holds the digits of a usable NIK."""
+    info = record.nik_info
+    raw = info.raw if info is not None else ""
+    truncated = info is not None and info.possibly_truncated
+    usable = info.digits if info is not None and info.usable else None
     regency = entries.regency_code(record.regency)
-    if source == "list":
-        keys = blocking.entry_keys(
-            m.ListEntry(0, raw or None, record.name, record.birth_date, regency, record.gender, truncated)
-        )
-    else:
-        keys = blocking.roster_keys(m.RosterPerson(0, raw, record.name, record.nip, truncated))
-    nik_keys = [None if k is None else int(k) for k in (keys.nik_k1, keys.nik_k2, keys.nik_k3, keys.nik_k4)]
     common = (
-        version_id, record.line, keys.nik, raw[:64], record.name[:255], record.birth_date, record.gender,
-        regency, ",".join(sorted(record.flags))[:200], truncated, *nik_keys, keys.nik15, keys.person_key,
+        version_id, record.line, usable, raw[:64], record.name[:255], record.birth_date, record.gender,
+        regency, ",".join(sorted(record.flags))[:200], truncated,
     )  # fmt: skip
     if source == "list":
         return (*common, record.address, record.kta, record.occupation)
     return (*common, record.nip, record.unit)
 
 
-def test_stored_keys_are_matchings_keys(tmp_path: Path) -> None:
+def test_stored_rows_are_the_reference_rows(tmp_path: Path) -> None:
     listed = tmp_path / "l.csv"
     listed.write_text(
         "NIK;Nama;Tanggal Lahir;Kab/Kota\n"
@@ -150,13 +143,12 @@ def test_a_regency_given_by_name_is_stored_as_its_code(session: Session, tmp_pat
     )
     result = store_supporter_list(session, listed)
     stored = session.exec(
-        select(ListEntry.regency, ListEntry.person_key)
+        select(ListEntry.regency)
         .where(col(ListEntry.version_id) == result.version.id)
         .order_by(col(ListEntry.line))
     ).all()
     # The same codes, and so the same name+birth date+regency candidates, as `netra match` uses.
-    assert [regency for regency, _key in stored] == ["3273", "3204", None]
-    assert [key is not None for _regency, key in stored] == [True, True, False]
+    assert list(stored) == ["3273", "3204", None]
 
 
 def test_activation_hook_runs_in_the_activating_transaction(session: Session, tmp_path: Path) -> None:
@@ -334,7 +326,7 @@ def test_bulk_store_equals_row_by_row_rows_and_keeps_indexes(
     assert [tuple(row) for row in stored] == expected
     assert result.version.rejected == 1
     indexes = {index["name"] for index in inspect(session.connection()).get_indexes("list_entries")}
-    assert {"ix_list_entries_k1", "ix_list_entries_person_key", "ix_list_entries_nik_version"} <= indexes
+    assert {"ix_list_entries_nik_version", "ix_list_entries_version_id"} <= indexes
 
 
 def test_rejections_written_between_entry_batches_lose_nothing(

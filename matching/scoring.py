@@ -1,6 +1,6 @@
-"""Cross-check a civil-servant roster against a list: explained findings.
+"""Score one candidate pair: which kind of finding it is, if any, and why (every compared feature).
 
-Kinds and classes (a finding is a *suspected* violation that a person reviews, ``DOMAIN.md``):
+Kinds and classes (a finding is a *suspected* violation that a person reviews, ``docs/domain.md``):
 
 ========================== ============ ===================================================================
 kind                       class        when
@@ -17,168 +17,110 @@ kind                       class        when
                                         strong name
 ========================== ============ ===================================================================
 
-A name alone never makes a finding. :class:`ListIndex` generates candidates with the keys of
-:mod:`matching.blocking` and classifies them with :func:`score_pairs`, the same function the database path
-uses on the candidates it generates from the stored keys, so both paths give identical findings.
+A name alone never makes a finding. Which pairs are worth scoring is the engine's job
+(:mod:`matching.engine`); :func:`score_pair` decides each one and is the reference every bulk shortcut is
+tested against.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 
-import numpy as np
-import numpy.typing as npt
-
-from matching import _vector
 from matching import thresholds as th
-from matching.blocking import (
-    BlockKeys,
-    birth_region_key,
-    clean_date,
-    clean_gender,
-    clean_regency,
-    entry_person_key,
-    roster_birth_date,
-    roster_keys,
-)
 from matching.names import NameComparison, compare_names, name_agreement
 from matching.nik import Nik, mask_nik, parse_nik
 from matching.nip import Nip, parse_nip
+from matching.records import KINDS, Feature, Finding, ListEntry, Ref, RosterPerson
 
 __all__ = [
-    "CLASSES",
-    "KINDS",
-    "Feature",
-    "Finding",
-    "ListEntry",
-    "ListIndex",
-    "RosterPerson",
+    "clean_date",
+    "clean_gender",
+    "clean_regency",
     "compare_nik_digits",
-    "match",
+    "roster_birth_date",
+    "roster_gender",
     "score_pair",
     "score_pairs",
 ]
 
-KINDS: dict[str, str] = {
-    "nik_exact": "confirmed",
-    "nik_match_name_mismatch": "conflict",
-    "nik_truncated": "probable",
-    "nik_one_digit": "probable",
-    "name_birth_region": "possible",
-    "nip_birth_name": "possible",
-}
-CLASSES = ("confirmed", "conflict", "probable", "possible")
-
-Ref = int | str
+_MALE = frozenset({"m", "l", "male", "laki-laki", "laki laki", "lakilaki", "laki", "pria", "lk", "1"})
+_FEMALE = frozenset({"f", "p", "w", "female", "perempuan", "wanita", "pr", "2"})
 
 
-@dataclass(frozen=True, slots=True)
-class RosterPerson:
-    """A civil servant from a roster.
+def clean_gender(value: object) -> str | None:
+    """``"M"``/``"F"`` from the ways lists write gender (Indonesian L/P, Laki-laki/Perempuan, M/F, 1/2).
 
-    Attributes
-    ----------
-    ref : int or str
-        The caller's identifier, returned in findings.
-    nik : str
-        The NIK as given (parsed with :func:`matching.nik.parse_nik`).
-    name : str
-    nip : str or None
-    numeric_cell : bool
-        True when the NIK came from a numeric spreadsheet cell (possible Excel truncation).
+    Examples
+    --------
+    >>> clean_gender("L"), clean_gender("Perempuan"), clean_gender("F"), clean_gender("?")
+    ('M', 'F', 'F', None)
     """
+    if value is None:
+        return None
+    text = str(value).strip().lower().rstrip(".")
+    if text in _MALE:
+        return "M"
+    if text in _FEMALE:
+        return "F"
+    return None
 
-    ref: Ref
-    nik: str
-    name: str
-    nip: str | None = None
-    numeric_cell: bool = False
 
+def clean_date(value: object) -> date | None:
+    """A plain ``date`` from a date, a datetime (pandas Timestamp) or an ISO ``YYYY-MM-DD`` string.
 
-@dataclass(frozen=True, slots=True)
-class ListEntry:
-    """A row of a party-member or supporter list.
+    A datetime never equals a date in Python, so list dates are made plain before any comparison.
 
-    Attributes
-    ----------
-    ref : int or str
-    nik : str or None
-    name : str
-    birth_date : date or None
-        As stated on the list.
-    regency : str or None
-        4-digit Kemendagri regency/city code of the stated address.
-    gender : str or None
-        ``"M"`` or ``"F"`` as stated.
-    numeric_cell : bool
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> clean_date(datetime(1985, 3, 12, 0, 0)), clean_date("1985-03-12"), clean_date("12/03/1985")
+    (datetime.date(1985, 3, 12), datetime.date(1985, 3, 12), None)
     """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
 
-    ref: Ref
-    nik: str | None
-    name: str
-    birth_date: date | None = None
-    regency: str | None = None
-    gender: str | None = None
-    numeric_cell: bool = False
 
+def clean_regency(value: object) -> str | None:
+    """A 4-digit Kemendagri regency code from ``"3271"``, ``"32.71"``, ``3271`` or a longer code's prefix.
 
-@dataclass(frozen=True, slots=True)
-class Feature:
-    """One compared feature of a finding, shown to reviewers as is.
-
-    Attributes
-    ----------
-    name : str
-        ``nik``, ``name``, ``birth_date``, ``region``, ``gender`` or ``nip``.
-    outcome : str
-        ``exact``, ``one_substitution``, ``adjacent_transposition``, ``last_digit_unknown``, ``unusable``,
-        ``similar``, ``different``, ``match``, ``mismatch`` or ``unknown``.
-    detail : str
-        Human text, e.g. "one substitution at position 7".
+    Examples
+    --------
+    >>> clean_regency("32.71"), clean_regency(3271), clean_regency("32.71.05"), clean_regency("Bogor")
+    ('3271', '3271', '3271', None)
     """
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if len(text) == 4 and text.isdigit():
+        return text
+    digits = "".join(c for c in text if c.isdigit())
+    return digits[:4] if len(digits) >= 4 and digits.isascii() else None
 
-    name: str
-    outcome: str
-    detail: str
 
+def roster_birth_date(nik: Nik, nip: Nip | None) -> date | None:
+    """The birth date used for a roster person: the NIP's, else a trusted NIK's.
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A roster person suspected to appear on a list.
+    HR records the real birth date in the NIP; a NIK's date segment is sometimes wrong (``DOMAIN.md``).
 
-    Attributes
-    ----------
-    roster_ref, list_ref : int or str
-    kind : str
-        See the module docstring.
-    match_class : str
-        ``confirmed``, ``conflict``, ``probable`` or ``possible``.
-    score : float
-        0..1; classes occupy disjoint ranges (:data:`matching.thresholds.SCORE`).
-    explanation : tuple of Feature
+    Examples
+    --------
+    >>> from matching.nik import parse_nik
+    >>> roster_birth_date(parse_nik("3271051203850001"), parse_nip("198503132010011001"))
+    datetime.date(1985, 3, 13)
     """
-
-    roster_ref: Ref
-    list_ref: Ref
-    kind: str
-    match_class: str
-    score: float
-    explanation: tuple[Feature, ...]
-
-    def explanation_text(self) -> str:
-        """One line for CSV exports.
-
-        Examples
-        --------
-        >>> f = Finding(1, 2, "nik_exact", "confirmed", 1.0, (Feature("nik", "exact", "identical NIK"),))
-        >>> f.explanation_text()
-        'nik_exact (confirmed, 1.00): nik exact - identical NIK'
-        """
-        parts = "; ".join(f"{f.name} {f.outcome} - {f.detail}" for f in self.explanation)
-        return f"{self.kind} ({self.match_class}, {self.score:.2f}): {parts}"
+    if nip is not None and nip.ok and nip.birth_date is not None:
+        return nip.birth_date
+    return nik.birth_date if nik.trusted else None
 
 
 def compare_nik_digits(a: str, b: str) -> tuple[str, int | None]:
@@ -239,7 +181,8 @@ def _gender_feature(listed: str | None, roster: str | None) -> Feature:
     return Feature("gender", "mismatch", f"list {listed}, roster {roster}")
 
 
-def _roster_gender(nik: Nik, nip: Nip | None) -> str | None:
+def roster_gender(nik: Nik, nip: Nip | None) -> str | None:
+    """The gender used for a roster person: the NIP's, else a trusted NIK's."""
     if nip is not None and nip.ok and nip.gender is not None:
         return nip.gender
     return nik.gender if nik.trusted else None
@@ -289,7 +232,7 @@ def score_pair(roster: RosterPerson, entry: ListEntry) -> Finding | None:
     en = parse_nik(entry.nik, numeric_cell=entry.numeric_cell) if entry.nik is not None else None
     nip = parse_nip(roster.nip) if roster.nip else None
     r_birth = roster_birth_date(rn, nip)
-    r_gender = _roster_gender(rn, nip)
+    r_gender = roster_gender(rn, nip)
     birth_source = "NIP" if nip is not None and nip.ok and nip.birth_date is not None else "roster NIK"
 
     if rn.usable and en is not None and en.usable and rn.digits and en.digits:
@@ -478,137 +421,3 @@ def score_pairs(pairs: Iterable[tuple[RosterPerson, ListEntry]]) -> list[Finding
         if found is not None:
             best[pair_id] = found
     return sorted(best.values(), key=_sort_key)
-
-
-class ListIndex:
-    """An in-memory index over list entries, built once and matched against rosters.
-
-    Candidates are the pairs that share a key of :func:`matching.blocking.entry_keys` /
-    :func:`matching.blocking.roster_keys` (exactly what the database joins on), found with vectorised integer
-    keys; pairs sharing a NIK key whose NIKs are more than one edit apart are dropped before scoring, since
-    :func:`score_pair` rejects them anyway. Names are normalised only for the remaining candidates.
-
-    Parameters
-    ----------
-    entries : sequence of ListEntry
-    nik_values : int64 array, optional, keyword-only
-        The entries' NIKs exactly as :func:`matching.nik_batch.nik_values` gives them (-1 when unusable),
-        for a caller that already holds them as numbers: reading 2M NIKs back out of ``ListEntry`` objects
-        costs seconds, and the index then touches an entry only when it is a candidate or has no usable
-        NIK.
-
-    Examples
-    --------
-    >>> index = ListIndex([ListEntry("a", "3271055203850001", "Siti Aminah")])
-    >>> [f.kind for f in index.match([RosterPerson(1, "3271055203850001", "Siti Aminah, S.Pd.")])]
-    ['nik_exact']
-    """
-
-    def __init__(self, entries: Sequence[ListEntry], *, nik_values: _vector.I64 | None = None) -> None:
-        self._entries = entries
-        if nik_values is None:
-            nik_values = _vector.nik_values([e.nik or "" for e in entries])
-        elif nik_values.shape != (len(entries),):
-            raise ValueError("nik_values must hold one value per entry")
-        self._values = nik_values
-        self._valid = self._values >= 0
-        self._window_keys = _vector.window_keys(self._values)
-        # Entries without a usable NIK are few: their birth-date + regency keys are built in Python.
-        self._by_person_key: dict[str, list[int]] = defaultdict(list)
-        for i in np.flatnonzero(~self._valid).tolist():
-            # What entry_keys() gives an entry without usable NIK, without building the whole BlockKeys.
-            e = entries[i]
-            if e.birth_date is None:
-                continue
-            key = birth_region_key(e.birth_date, e.regency, e.name)
-            if key is not None:
-                self._by_person_key[key].append(i)
-        # The same keys as integers (YYYYMMDD * 10**4 + regency) for a vectorised pre-check of roster people.
-        self._person_codes = np.array(sorted(int(k[1:]) for k in self._by_person_key), dtype=np.int64)
-        self._birth_gender: npt.NDArray[np.int64] | None = None
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def candidates(self, roster: Sequence[RosterPerson]) -> list[tuple[int, int]]:
-        """Candidate pairs as ``(roster position, entry position)``, sorted, without duplicates.
-
-        Examples
-        --------
-        >>> entries = [ListEntry("a", "3271055203850001", "X"), ListEntry("b", "3171055203850001", "Y")]
-        >>> ListIndex(entries).candidates([RosterPerson(1, "3271055203850009", "Z")])
-        [(0, 0)]
-        """
-        r_values = _vector.nik_values([p.nik for p in roster])
-        keys: dict[int, BlockKeys] = {}
-        # Roster people without a usable NIK are few: their full keys are computed in Python. Those with one
-        # only need a person key when a list entry without NIK could share it: pre-check cheaply, confirm.
-        for r_pos_i in np.flatnonzero(r_values < 0).tolist():
-            keys[r_pos_i] = roster_keys(roster[r_pos_i])
-        usable = np.flatnonzero(r_values >= 0)
-        if len(self._person_codes):
-            from_nik, from_nip = _vector.birth_region_codes(
-                r_values[usable], [roster[i].nip for i in usable.tolist()]
-            )
-            maybe = np.isin(from_nik, self._person_codes) | np.isin(from_nip, self._person_codes)
-            for r_pos_i in usable[maybe].tolist():
-                keys[r_pos_i] = roster_keys(roster[r_pos_i])
-        r_parts: list[npt.NDArray[np.int64]] = []
-        e_parts: list[npt.NDArray[np.int64]] = []
-        for list_keys, roster_window in zip(
-            self._window_keys, _vector.window_keys(r_values[usable]), strict=True
-        ):
-            r_pos, e_pos = _vector.join(list_keys, self._valid, roster_window)
-            r_parts.append(usable[r_pos])
-            e_parts.append(e_pos)
-        r_all = np.concatenate(r_parts) if r_parts else np.empty(0, np.int64)
-        e_all = np.concatenate(e_parts) if e_parts else np.empty(0, np.int64)
-        pairs = np.unique(r_all * len(self._entries) + e_all)
-        r_all, e_all = pairs // max(len(self._entries), 1), pairs % max(len(self._entries), 1)
-        near = _vector.within_one_edit(r_values[r_all], self._values[e_all])
-        out = set(zip(r_all[near].tolist(), e_all[near].tolist(), strict=True))
-
-        by_g: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for r_pos_i, k in keys.items():
-            if k.person_key is None:
-                continue
-            if k.person_key.startswith("R"):
-                out.update((r_pos_i, e) for e in self._by_person_key.get(k.person_key, ()))
-            else:
-                # "G" + DDMMYY + gender, as an integer for the vectorised pre-filter.
-                code = int(k.person_key[1:7]) * 2 + (k.person_key[7] == "F")
-                by_g[code].append((r_pos_i, k.person_key))
-        if by_g:
-            if self._birth_gender is None:
-                self._birth_gender = _vector.decoded_birth_gender_keys(self._values)
-            hits = np.flatnonzero(np.isin(self._birth_gender, np.array(list(by_g), dtype=np.int64)))
-            for e in hits.tolist():
-                # Confirm with the scalar key: the entry's NIK must be trusted for its date to count.
-                key = entry_person_key(self._entries[e])
-                for r_pos_i, wanted in by_g[int(self._birth_gender[e])]:
-                    if key == wanted:
-                        out.add((r_pos_i, e))
-        return sorted(out)
-
-    def match(self, roster: Sequence[RosterPerson]) -> list[Finding]:
-        """Findings for a roster, as :func:`score_pairs` over the candidates.
-
-        Examples
-        --------
-        >>> ListIndex([]).match([RosterPerson(1, "3271055203850001", "Siti")])
-        []
-        """
-        return score_pairs((roster[r], self._entries[e]) for r, e in self.candidates(roster))
-
-
-def match(roster: Sequence[RosterPerson], entries: Sequence[ListEntry]) -> list[Finding]:
-    """Match a roster against list entries in memory.
-
-    Examples
-    --------
-    >>> roster = [RosterPerson(1, "3271055203850001", "Drs. Agoes Soedjono", nip="198503122010011001")]
-    >>> entries = [ListEntry(5, "3271051203850001", "Agus Sujono")]
-    >>> [(f.kind, f.match_class) for f in match(roster, entries)]
-    [('nik_one_digit', 'probable')]
-    """
-    return ListIndex(entries).match(roster)
