@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from matching.matcher import Finding, match
+from matching.engine import match
+from matching.records import Finding
 from matching.synthetic import KINDS_PLANTED, Synthetic, generate
 
 
