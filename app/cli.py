@@ -9,19 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlmodel import Session
 
-from app import cli_data, db
-from app.config import Settings, get_settings
-from app.errors import NetraError
-from app.models import ROLES
-from app.services import agencies, auth, demo, retention
+from app import cli_data
+from app.roles import ROLES
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from app.config import Settings
+
+# The services (FastAPI, SQLAlchemy, Polars) are imported by the commands that use them, so that each
+# command, `netra match` first, starts without loading the rest.
 
 app = typer.Typer(
     help="Netra: cross-check ASN rosters against party-member and supporter lists.", no_args_is_help=True
@@ -48,6 +51,10 @@ AgencyOption = Annotated[str | None, typer.Option("--agency", help="Agency code 
 
 def load_settings() -> Settings:
     """Settings, or a clear message and exit code 2 when they are invalid (e.g. no secret in production)."""
+    from pydantic import ValidationError
+
+    from app.config import get_settings
+
     try:
         return get_settings()
     except ValidationError as exc:
@@ -62,6 +69,9 @@ def load_settings() -> Settings:
 @contextmanager
 def service_session() -> Iterator[Session]:
     """A session whose domain errors end the command with their message and exit code 1."""
+    from app import db
+    from app.errors import NetraError
+
     load_settings()
     try:
         with db.session_scope() as session:
@@ -102,6 +112,8 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
+    from app import db
+
     settings = load_settings()
     db.upgrade(settings.database_url, revision)
     console.print(f"Database at {revision}.")
@@ -110,6 +122,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] 
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, or 'base'")] = "-1") -> None:
     """Revert migrations down to REVISION (default: one step)."""
+    from app import db
+
     settings = load_settings()
     db.downgrade(settings.database_url, revision)
     console.print(f"Database at {revision}.")
@@ -125,6 +139,8 @@ def keys_create(
     name: Annotated[str | None, typer.Option("--name", help="What the key is for")] = None,
 ) -> None:
     """Create an API key. The key is printed once and cannot be shown again."""
+    from app.services import auth
+
     with service_session() as session:
         key, plain = auth.create_api_key(
             session, role=role, name=name or f"{role}-key", agency_code=agency, actor="cli"
@@ -138,6 +154,8 @@ def keys_revoke(
     id_or_prefix: Annotated[str, typer.Argument(help="Key id, prefix or the key itself")],
 ) -> None:
     """Revoke an API key; requests with it are refused from now on."""
+    from app.services import auth
+
     with service_session() as session:
         key = auth.revoke_api_key(session, id_or_prefix, actor="cli")
     console.print(f"Revoked key {key.id} (prefix {key.prefix}) at {key.revoked_at:%Y-%m-%d %H:%M:%S} UTC.")
@@ -146,6 +164,8 @@ def keys_revoke(
 @keys_app.command("list")
 def keys_list() -> None:
     """List API keys (never the keys themselves)."""
+    from app.services import auth
+
     with service_session() as session:
         keys = auth.list_api_keys(session)
     table = Table("id", "prefix", "name", "role", "agency", "last used", "revoked")
@@ -175,6 +195,8 @@ def users_create(
     ] = None,
 ) -> None:
     """Create a web UI user with a password."""
+    from app.services import auth
+
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with service_session() as session:
@@ -185,6 +207,8 @@ def users_create(
 @agencies_app.command("create")
 def agencies_create(code: Annotated[str, typer.Argument()], name: Annotated[str, typer.Argument()]) -> None:
     """Create an agency; CODE is short and unique (e.g. BKD3273)."""
+    from app.services import agencies
+
     with service_session() as session:
         agency = agencies.create_agency(session, code=code, name=name)
     console.print(f"Created agency {agency.code}: {agency.name} (id {agency.id}).")
@@ -193,6 +217,8 @@ def agencies_create(code: Annotated[str, typer.Argument()], name: Annotated[str,
 @agencies_app.command("list")
 def agencies_list() -> None:
     """List agencies."""
+    from app.services import agencies
+
     with service_session() as session:
         found = agencies.list_agencies(session)
     table = Table("id", "code", "name")
@@ -214,6 +240,8 @@ def purge(
     ] = False,
 ) -> None:
     """Delete personal data no longer used once older than the retention period (UU PDP); run it daily."""
+    from app.services import retention
+
     days = days or load_settings().retention_days
     if days is None:
         raise typer.BadParameter("give --days or set NETRA_RETENTION_DAYS")
@@ -242,6 +270,8 @@ def demo_command(
     seed: Annotated[int, typer.Option(help="Random seed of the synthetic data")] = 2024,
 ) -> None:
     """Load a synthetic demo data set (fake people only). Safe to run again."""
+    from app.services import demo
+
     with service_session() as session:
         result = demo.run_demo(session, out, seed=seed)
     for line in result.created:

@@ -18,16 +18,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from app.ingest.errors import IngestError
-from app.services import offline
-from app.services.offline import ListSource
-from app.services.principals import Principal
+if TYPE_CHECKING:
+    from app.services.offline import ListSource
+    from app.services.principals import Principal
 
 lists_app = typer.Typer(help="Party-member and supporter lists.", no_args_is_help=True)
 rosters_app = typer.Typer(help="Agency rosters.", no_args_is_help=True)
@@ -39,6 +38,8 @@ REJECTED_COLUMNS = ("file", "line", "reason", "message", "raw")
 
 
 def _cli_principal() -> Principal:
+    from app.services.principals import Principal
+
     # The CLI runs with the database's own credentials: whoever can run it administers the service.
     try:
         user = getpass.getuser()
@@ -177,6 +178,8 @@ def worker_command(
 
 
 def _load_manifest(manifest: Path) -> list[ListSource]:
+    from app.services.offline import ListSource
+
     try:
         items = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -258,7 +261,11 @@ def match_command(
 ) -> None:
     """Cross-check a roster against lists offline (no server, no database); writes findings, rejected rows."""
     started = time.perf_counter()
-    sources = [ListSource(str(path), list_type, owner, election) for path in lists or []]
+    # Imported here: `netra match` starts in a fraction of a second, the rest of `netra` loads no Polars.
+    from app.ingest.errors import IngestError
+    from app.services import offline
+
+    sources = [offline.ListSource(str(path), list_type, owner, election) for path in lists or []]
     if manifest is not None:
         sources += _load_manifest(manifest)
     if not sources:

@@ -20,6 +20,8 @@ from typing import Any, cast
 from sqlalchemy import JSON, BigInteger, Index, String, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.roles import ROLES as ROLES  # where the models always named them
+
 # Stable constraint names, identical on SQLite and PostgreSQL, so migrations can address them.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -33,7 +35,6 @@ SQLModel.metadata.naming_convention = {
 # handing one to SQLite overflows its integer type instead of finding nothing.
 MAX_ID = 2**31 - 1
 
-ROLES = ("steward", "operator", "auditor", "admin")
 LIST_TYPES = ("party_member", "supporter")
 # pending -> processing -> active -> superseded, or -> failed; a deleted list keeps no entries.
 VERSION_STATUSES = ("pending", "processing", "active", "superseded", "failed")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -194,6 +195,20 @@ class ListKeys:
             birth_region=regional.drop_nulls("code"),
             birth_gender=codes.drop_nulls("code"),
         )
+
+    @classmethod
+    def concat(cls, parts: Sequence[tuple[ListKeys, int]]) -> ListKeys:
+        """The keys of lists laid end to end: each part with its number of entries, in order."""
+        offset, niks, regional, gendered = 0, [], [], []
+        for keys, height in parts:
+            shift = pl.col("e") + offset
+            niks.append(keys.niks.with_columns(e=shift))
+            regional.append(keys.birth_region.with_columns(e=shift))
+            gendered.append(keys.birth_gender.with_columns(e=shift))
+            offset += height
+        if not parts:
+            return cls.build(pl.Series([], dtype=pl.String), pl.Series([], dtype=pl.Date), pl.Series([]))
+        return cls(pl.concat(niks), pl.concat(regional), pl.concat(gendered))
 
     @classmethod
     def of(cls, entries: Sequence[ListEntry]) -> ListKeys:
@@ -378,19 +393,25 @@ def decide(
     inexact = frame.filter(~pl.col("exact"))
     names = [person.name for person in people]
     roster_names = pl.Series([names[r] for r in inexact["r"].to_list()], dtype=pl.String)
-    agree = may_agree(roster_names, inexact["e_name"]) if inexact.height else np.zeros(0, dtype=np.bool_)
-    survivors = pl.concat(
-        [frame.filter(pl.col("exact")).select("r", "e"), inexact.filter(pl.Series(agree)).select("r", "e")]
-    )
-    stats.after_names += survivors.height
-    details = survivors.join(
-        listed.select("e", "nik", "name", "birth_date", "regency", "gender", "numeric_cell"), on="e"
-    )
-    findings = []
-    for r, e, nik, name, birth, regency, gender, numeric in details.sort("r", "e").iter_rows():
-        found = score_pair(people[r], ListEntry(e, nik, name, birth, regency, gender, bool(numeric)))
-        if found is not None:
-            findings.append(found)
+    columns = listed.select("e", "nik", "name", "birth_date", "regency", "gender", "numeric_cell")
+
+    def scored(pairs: pl.DataFrame) -> list[Finding]:
+        found = []
+        for r, e, nik, name, birth, regency, gender, numeric in pairs.join(columns, on="e").iter_rows():
+            finding = score_pair(people[r], ListEntry(e, nik, name, birth, regency, gender, bool(numeric)))
+            if finding is not None:
+                found.append(finding)
+        return found
+
+    # The name filter runs in Polars, which releases the GIL: score the exact pairs in the meantime.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        filtering = pool.submit(may_agree, roster_names, inexact["e_name"]) if inexact.height else None
+        findings = scored(frame.filter(pl.col("exact")).select("r", "e"))
+        agree = filtering.result() if filtering is not None else np.zeros(0, dtype=np.bool_)
+    near = inexact.filter(pl.Series(agree)).select("r", "e")
+    stats.after_names += frame.filter(pl.col("exact")).height + near.height
+    findings += scored(near)
+    findings.sort(key=lambda f: (int(f.roster_ref), int(f.list_ref)))
     stats.findings += len(findings)
     return findings
 

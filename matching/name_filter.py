@@ -67,16 +67,17 @@ def name_units(names: pl.Series) -> pl.DataFrame:
     text = (
         pl.col("name").str.normalize("NFKD").str.replace_all(r"\p{M}", "").str.replace_all(r"\([^)]*\)?", " ")
     )
+    # Positions are exploded with the lists they number: no window over the rows is needed.
     parts = (
         frame.select("id", part=text.str.split(","))
-        .explode("part")
-        .with_columns(part_no=pl.int_range(pl.len()).over("id"))
+        .with_columns(part_no=pl.int_ranges(0, pl.col("part").list.len()))
+        .explode("part", "part_no")
     )
     pieces = (
         parts.with_columns(piece=pl.col("part").str.replace_all(_WS + r"|[\-/]", " ").str.split(" "))
-        .explode("piece")
+        .with_columns(piece_no=pl.int_ranges(0, pl.col("piece").list.len()))
+        .explode("piece", "piece_no")
         .filter(pl.col("piece") != "")
-        .with_columns(piece_no=pl.int_range(pl.len()).over(["id", "part_no"]))
     )
     titles = title_keys()
     key = pl.col("piece").str.to_lowercase().str.replace_all(r"[^a-z]", "")
@@ -97,7 +98,8 @@ def name_units(names: pl.Series) -> pl.DataFrame:
             .then(pl.col("piece").str.replace_all(r"\.([A-Za-z])", ". ${1}").str.split(" "))
             .otherwise(pl.concat_list(pl.col("piece")))
         )
-        .explode("token")
+        .with_columns(sub_no=pl.int_ranges(0, pl.col("token").list.len()))
+        .explode("token", "sub_no")
         .filter(pl.col("token") != "")
         .with_columns(
             written=pl.col("token").str.to_lowercase().str.replace_all(r"[^a-z]", ""),
@@ -105,7 +107,6 @@ def name_units(names: pl.Series) -> pl.DataFrame:
             .then(pl.col("token").str.to_lowercase().str.replace_all(r"[^a-z]", "").is_in(titles))
             .otherwise("title"),
         )
-        .with_columns(sub_no=pl.int_range(pl.len()).over(["id", "part_no", "piece_no"]))
     )
     # A comma part of titles only ("S.Pd., M.Si.") is no part of the name.
     all_titles = pl.col("title").all().over(["id", "part_no"]) & (pl.col("part_no") > 0)
@@ -188,8 +189,10 @@ def may_agree(first: pl.Series, second: pl.Series) -> npt.NDArray[np.bool_]:
     pairs = pl.DataFrame({"a": first, "b": second}).with_row_index("pair")
     if not pairs.height:
         return np.zeros(0, dtype=np.bool_)
-    units = name_units(pl.concat([first, second]))
-    columns = ["pair", "written", "canonical", "initial", "joined"]
+    units = name_units(pl.concat([first, second])).with_columns(
+        wl=pl.col("written").str.len_chars(), cl=pl.col("canonical").str.len_chars()
+    )
+    columns = ["pair", "written", "canonical", "initial", "joined", "wl", "cl"]
     left = pairs.join(units.rename({"name": "a"}), on="a").select(columns)
     right = pairs.join(units.rename({"name": "b"}), on="b").select(columns)
     agree = set(left.join(right, on=["pair", "canonical"]).get_column("pair").to_list())
@@ -206,7 +209,8 @@ def _initials(initials: pl.DataFrame, words: pl.DataFrame) -> set[int]:
     """Pairs where an initial of one name stands for a word of the other (its first letter, in canonical or
     written form; "J." also for a Y-word, the old spelling)."""
     letters = initials.filter(pl.col("initial")).select("pair", letter="canonical")
-    full = words.filter(~pl.col("initial"))
+    # Only the words of pairs where the other name has an initial: most names have none.
+    full = words.filter(~pl.col("initial")).join(letters.select("pair").unique(), on="pair", how="semi")
     starts = pl.concat(
         [
             full.select("pair", letter=pl.col("canonical").str.slice(0, 1)),
@@ -233,19 +237,21 @@ def _fuzzy(left: pl.DataFrame, right: pl.DataFrame, pairs: pl.Series) -> set[int
     return found
 
 
-def _lengths_allow(cutoff: float) -> pl.Expr:
+def _lengths_allow(x: pl.Expr, y: pl.Expr, cutoff: float) -> pl.Expr:
     # Indel similarity is at most 2 * shorter / (sum of lengths): the bound compare_names applies first.
-    x, y = pl.col("x").str.len_chars(), pl.col("y").str.len_chars()
     return 2 * pl.min_horizontal(x, y) >= cutoff * (x + y)
 
 
 def _similar(frame: pl.DataFrame, cutoff: float, *, four_letter_typos: bool) -> set[int]:
-    """Pairs of ``frame`` (``pair``, ``x``, ``y``) whose words are at least ``cutoff`` alike."""
-    four = (pl.col("x").str.len_chars() == 4) & (pl.col("y").str.len_chars() == 4)
-    near = frame.filter(_lengths_allow(cutoff) | (four if four_letter_typos else pl.lit(False)))
+    """Pairs of ``frame`` (``pair``, words ``x`` and ``y``, their lengths ``lx`` and ``ly``) whose words are
+    at least ``cutoff`` alike."""
+    four = (pl.col("lx") == 4) & (pl.col("ly") == 4)
+    near = frame.filter(
+        _lengths_allow(pl.col("lx"), pl.col("ly"), cutoff) | (four if four_letter_typos else pl.lit(False))
+    )
     if not near.height:
         return set()
-    distinct = near.select("x", "y").unique()
+    distinct = near.select("x", "y", "lx", "ly").unique()
     xs, ys = distinct["x"].to_list(), distinct["y"].to_list()
     similar = process.cpdist(xs, ys, scorer=Indel.normalized_similarity, workers=-1) >= cutoff
     if four_letter_typos:
@@ -253,14 +259,22 @@ def _similar(frame: pl.DataFrame, cutoff: float, *, four_letter_typos: bool) -> 
         is_four = distinct.select(four).to_series().to_numpy()
         if is_four.any():
             similar |= is_four & (process.cpdist(xs, ys, scorer=OSA.distance, workers=-1) == 1)
-    aligned = distinct.filter(pl.Series(similar))
+    aligned = distinct.filter(pl.Series(similar)).select("x", "y")
     return set(near.join(aligned, on=["x", "y"]).get_column("pair").to_list())
 
 
 def _similar_tokens(a: pl.DataFrame, b: pl.DataFrame) -> set[int]:
     known = known_tokens()
+    cutoff = NAME_TOKEN_MIN_SIMILARITY
+    four = ((pl.col("cl") == 4) & (pl.col("cl_b") == 4)) | ((pl.col("wl") == 4) & (pl.col("wl_b") == 4))
     words = (
         a.join(b, on="pair", suffix="_b")
+        # Lengths first (numbers, cheap): most token pairs of two strangers' names are too unlike in length.
+        .filter(
+            _lengths_allow(pl.col("cl"), pl.col("cl_b"), cutoff)
+            | _lengths_allow(pl.col("wl"), pl.col("wl_b"), cutoff)
+            | four
+        )
         .filter(pl.col("canonical") != pl.col("canonical_b"))
         # Two different known names are two names ("Wahyudi"/"Wahyuni"); the Arabic feminine form is
         # another name ("Halim"/"Halimah"): compare_names aligns neither.
@@ -272,13 +286,19 @@ def _similar_tokens(a: pl.DataFrame, b: pl.DataFrame) -> set[int]:
     )
     forms = pl.concat(
         [
-            words.select("pair", x="canonical", y="canonical_b"),
-            words.select("pair", x="written", y="written_b"),
+            words.select("pair", x="canonical", y="canonical_b", lx="cl", ly="cl_b"),
+            words.select("pair", x="written", y="written_b", lx="wl", ly="wl_b"),
         ]
     ).unique()
-    return _similar(forms, NAME_TOKEN_MIN_SIMILARITY, four_letter_typos=True)
+    return _similar(forms, cutoff, four_letter_typos=True)
 
 
 def _joined_words(joins: pl.DataFrame, words: pl.DataFrame) -> set[int]:
-    pairs = joins.select("pair", x="canonical").join(words.select("pair", y="canonical"), on="pair").unique()
-    return _similar(pairs, NAME_JOIN_MIN_SIMILARITY, four_letter_typos=False)
+    cutoff = NAME_JOIN_MIN_SIMILARITY
+    pairs = (
+        joins.select("pair", x="canonical", lx="cl")
+        .join(words.select("pair", y="canonical", ly="cl"), on="pair")
+        .filter(_lengths_allow(pl.col("lx"), pl.col("ly"), cutoff))
+        .unique()
+    )
+    return _similar(pairs, cutoff, four_letter_typos=False)

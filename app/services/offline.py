@@ -40,7 +40,7 @@ MATCH_COLUMNS = (
     "score",
     "explanation",
 )
-READ_BLOCK_BYTES = 64 * 2**20
+READ_BLOCK_BYTES = 16 * 2**20
 """Every accepted row is kept in memory anyway: larger blocks than an upload's pay the per-block cost less."""
 
 Step = Callable[[str], AbstractContextManager[object]]
@@ -54,12 +54,18 @@ class ListSource:
     election: str
 
 
+_ROSTER_FIELDS = ("line", "nik", "nik_raw", "name", "nip", "possibly_truncated")
+_LIST_FIELDS = ("line", "nik", "nik_raw", "nik_usable", "name", "birth_date", "regency", "gender",
+                "possibly_truncated")  # fmt: skip
+
+
 @dataclass
 class FileRows:
-    """One file's accepted rows (:data:`app.ingest.rules.ACCEPTED_COLUMNS`) and its rejections."""
+    """One file's accepted rows (the columns matching reads), its rejections and, for a list, its keys."""
 
     accepted: pl.DataFrame
     rejections: list[Rejection]
+    keys: engine.ListKeys | None = None
 
 
 @dataclass
@@ -72,21 +78,29 @@ class OfflineMatch:
     """Each rejected row with the file it came from, roster first."""
     stats: engine.Stats = field(default_factory=engine.Stats)
     seconds: dict[str, float] = field(default_factory=dict)
-    """Wall time of each step: ``read``, ``keys``, ``candidates``, ``decide``."""
+    """Wall time of each step: ``read`` (with the lists' keys), ``keys``, ``candidates``, ``decide``."""
 
 
 def read_file(path: Path, kind: str) -> FileRows:
-    """Read and decide every row of a file, keeping what matching needs."""
+    """Read and decide every row of a file, keeping what matching needs; a list's keys too, so that they
+    are built in the reading threads."""
+    fields = _ROSTER_FIELDS if kind == "roster" else _LIST_FIELDS
     with open_table(path, kind=kind, limits=DEFAULT_LIMITS) as table:  # type: ignore[arg-type]
         rules = FileRules(table.columns, kind, storing=False)  # type: ignore[arg-type]
         frames: list[pl.DataFrame] = []
         rejections: list[Rejection] = []
         for batch in table.batches(block_bytes=READ_BLOCK_BYTES):
             checked = rules.check(batch)
-            frames.append(checked.accepted)
+            frames.append(checked.accepted.select(fields))
             rejections += checked.rejections
         rules.finish()
-    return FileRows(pl.concat(frames, rechunk=False), rejections)
+    accepted = pl.concat(frames)
+    if kind == "roster":
+        return FileRows(accepted, rejections)
+    accepted = accepted.with_columns(regency=regency_codes(accepted["regency"]))
+    usable = accepted.select(pl.when(pl.col("nik_usable")).then(pl.col("nik"))).to_series()
+    keys = engine.ListKeys.build(usable, accepted["birth_date"], accepted["regency"])
+    return FileRows(accepted, rejections, keys)
 
 
 def _no_step(_: str) -> AbstractContextManager[object]:
@@ -115,7 +129,7 @@ def match_files(
         rejected += [(source.file, rej) for rej in rows.rejections]
 
     with step("Matching"):
-        found, stats = _match(roster_rows.accepted, [rows.accepted for rows in list_files], sources, seconds)
+        found, stats = _match(roster_rows.accepted, list_files, sources, seconds)
     return OfflineMatch(
         people=roster_rows.accepted.height,
         list_rows=sum(rows.accepted.height for rows in list_files),
@@ -128,19 +142,20 @@ def match_files(
 
 def _match(
     people_frame: pl.DataFrame,
-    list_frames: Sequence[pl.DataFrame],
+    list_files: Sequence[FileRows],
     sources: Sequence[ListSource],
     seconds: dict[str, float],
 ) -> tuple[list[tuple[object, ...]], engine.Stats]:
     stats = engine.Stats()
     started = time.perf_counter()
     entries = pl.concat(
-        frame.with_columns(source=pl.lit(index, dtype=pl.UInt16)) for index, frame in enumerate(list_frames)
+        rows.accepted.with_columns(source=pl.lit(index, dtype=pl.UInt16))
+        for index, rows in enumerate(list_files)
     )
-    entries = entries.with_columns(regency=regency_codes(entries["regency"]))
+    list_keys = engine.ListKeys.concat(
+        [(rows.keys, rows.accepted.height) for rows in list_files if rows.keys]
+    )
     keys = engine.roster_keys(people_frame["nik_raw"], people_frame["nip"], people_frame["name"])
-    usable = entries.select(pl.when(pl.col("nik_usable")).then(pl.col("nik"))).to_series()
-    list_keys = engine.ListKeys.build(usable, entries["birth_date"], entries["regency"])
     seconds["keys"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -165,10 +180,13 @@ def _match(
             numeric_cell=pl.col("possibly_truncated"),
         )
     )  # fmt: skip
-    listed = {row["e"]: row for row in details.to_dicts()}
+    found = engine.decide(pairs, keys, people, details, stats)
+    # Rows only for what is reported: the candidates are many times the findings.
+    reported = pl.DataFrame({"e": [int(f.list_ref) for f in found]}, schema={"e": pl.Int64}).unique()
+    listed = {row["e"]: row for row in details.join(reported, on="e").to_dicts()}
     roster_shown = people_frame.select("line", pl.coalesce("nik", "nik_raw"), "name").rows()
     matched: list[tuple[int, int, tuple[object, ...]]] = []
-    for finding in engine.decide(pairs, keys, people, details, stats):
+    for finding in found:
         person, position = int(finding.roster_ref), int(finding.list_ref)
         roster_line, roster_nik, roster_name = roster_shown[person]
         entry = listed[position]
