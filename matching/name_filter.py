@@ -74,10 +74,15 @@ def name_units(names: pl.Series) -> pl.DataFrame:
         .explode("part", "part_no")
     )
     pieces = (
-        parts.with_columns(piece=pl.col("part").str.replace_all(_WS + r"|[\-/]", " ").str.split(" "))
+        parts.with_columns(
+            piece=pl.col("part")
+            .str.replace_all(_WS + r"|[\-/]", " ")
+            .str.split(" ")
+            .list.eval(pl.element().filter(pl.element() != ""))  # numbered as written: "-A.A" opens the name
+        )
         .with_columns(piece_no=pl.int_ranges(0, pl.col("piece").list.len()))
         .explode("piece", "piece_no")
-        .filter(pl.col("piece") != "")
+        .drop_nulls("piece")
     )
     titles = title_keys()
     key = pl.col("piece").str.to_lowercase().str.replace_all(r"[^a-z]", "")
