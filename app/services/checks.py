@@ -447,7 +447,11 @@ def _check_shard(
     )  # fmt: skip
     shards = list(
         session.scalars(
-            select(CheckShard).where(col(CheckShard.run_id) == run.id).order_by(col(CheckShard.number))
+            select(CheckShard)
+            .where(col(CheckShard.run_id) == run.id)
+            .order_by(col(CheckShard.number))
+            # As committed by the other workers before the lock was ours, not as this session first read them.
+            .execution_options(populate_existing=True)
         )
     )
     if locked.status != "running" or any(other.status != "done" for other in shards):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from app import db
-from app.models import CheckRun, Finding, Job
+from app.models import CheckRun, CheckShard, Finding, Job
 from app.services import candidates, checks, jobs
 from app.services.principals import Principal
 from app.worker import Worker
@@ -128,3 +130,49 @@ def test_a_run_whose_job_disappeared_is_failed_by_the_next_worker_poll(engine: E
     assert state(engine, run_id)[0] == "failed"
     with Session(engine) as session:
         assert checks.reap_stuck_runs(session) == 0
+
+
+def test_two_workers_share_a_runs_shards_and_the_findings_are_written_once(
+    engine: Engine, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checks, "SHARD_ROWS", 2)  # the world's four people in two shards
+    run_id = start(engine, world)
+    # Both workers hold a shard before either finishes: each must see the other's shard as committed.
+    both_matching = threading.Barrier(2, timeout=30)
+    match = candidates.generate_findings
+
+    def generate(*args: Any, **kwargs: Any) -> candidates.ScoredRun:
+        both_matching.wait()
+        return match(*args, **kwargs)
+
+    monkeypatch.setattr(candidates, "generate_findings", generate)
+    workers = [Worker(db.create_engine(str(engine.url)), kinds=[checks.JOB_KIND]) for _ in range(2)]
+    ran: list[bool] = []
+    threads = [threading.Thread(target=lambda w=w: ran.append(w.run_once())) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert ran == [True, True]
+    assert state(engine, run_id) == ("succeeded", 3, 3)
+    with Session(engine) as session:
+        run = session.get(CheckRun, run_id)
+        assert run is not None
+        shards = session.scalars(select(CheckShard).where(col(CheckShard.run_id) == run_id)).all()
+        assert [(s.status, s.rows_done, s.result) for s in shards] == [("done", 2, []), ("done", 2, [])]
+        assert (run.progress, run.rows_matched) == (100.0, sum(s.rows_matched for s in shards))
+    for worker in workers:
+        assert isinstance(worker.engine, Engine)
+        worker.engine.dispose()
+
+
+def test_a_dead_workers_shard_is_reclaimed_while_the_other_shard_runs(
+    engine: Engine, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checks, "SHARD_ROWS", 2)
+    run_id = start(engine, world)
+    with Session(engine) as session:
+        dead = jobs.claim(session, worker="dead-worker", kinds=[checks.JOB_KIND], lease=EXPIRED)
+        assert dead is not None
+    assert Worker(engine, name="live-worker", kinds=[checks.JOB_KIND]).drain() == 2
+    assert state(engine, run_id) == ("succeeded", 3, 3)
