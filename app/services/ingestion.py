@@ -35,6 +35,7 @@ import re
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
@@ -95,6 +96,20 @@ COPY_SLICE_ROWS = 50_000
 
 
 # --------------------------------------------------------------------------------------------------- errors
+
+
+FILE_GONE = "The uploaded file is no longer available."
+
+
+def nothing_accepted(source: str, rejected: int, reasons: dict[str, int]) -> IngestFailed:
+    listed = ", ".join(
+        f"{count:,} {reason}" for reason, count in sorted(reasons.items(), key=lambda r: -r[1])
+    )
+    return IngestFailed(
+        f"No row of the file was accepted ({rejected:,} rejected: {listed or 'none'}); the {source}'s "
+        "previous version stays active. Download the rejected rows to see why each was refused.",
+        extra={"code": "nothing_accepted", "rejected": rejected, "reasons": reasons},
+    )
 
 
 class IngestFailed(ValidationFailed):
@@ -554,8 +569,10 @@ def create_version(
     uploaded_by: str,
     columns: Mapping[str, str | int] | None = None,
     delete_file_after: bool = True,
+    claimed_by: str | None = None,
 ) -> tuple[VersionRow, Job]:
-    """Add a pending version and the job that will store it to the caller's transaction (no commit)."""
+    """Add a pending version and the job that will store it to the caller's transaction (no commit);
+    ``claimed_by``: the job is that worker's from the start (see :func:`app.services.jobs.enqueue`)."""
     spec = SPECS[source]
     fk = getattr(spec.version, spec.parent_fk)
     latest = session.execute(select(func.max(spec.version.version)).where(fk == parent_id)).scalar()
@@ -576,7 +593,7 @@ def create_version(
         "columns": dict(columns or {}),
         "delete_file_after": delete_file_after,
     }
-    job = jobs.enqueue(session, spec.job_kind, version.id, payload)
+    job = jobs.enqueue(session, spec.job_kind, version.id, payload, claimed_by=claimed_by)
     return version, job
 
 
@@ -642,6 +659,8 @@ def process_version(
         return _mark_failed(bind, spec, version_id, domain_error(exc))
     except NetraError as exc:
         return _mark_failed(bind, spec, version_id, exc)
+    except FileNotFoundError:  # never the server's path in an answer or a version's error
+        return _mark_failed(bind, spec, version_id, IngestFailed(FILE_GONE))
     finally:
         progress.done()
 
@@ -723,6 +742,17 @@ def _store(
         version.blank = summary.blank
         version.finished_at = now
         extra = {"reasons": dict(summary.reasons), "flags": dict(summary.flags), "format": read.format}
+        if summary.accepted == 0:
+            # Activating it would silently empty the list (and every later check): it fails instead, its
+            # rejected rows kept for the steward to read, the previous version still active.
+            refused = nothing_accepted(spec.source, summary.rejected, dict(summary.reasons))
+            version.status = "failed"
+            version.error = refused.message
+            session.add(version)
+            session.commit()
+            return Outcome(
+                version, error=refused, rejected=summary.rejected, blank=summary.blank, extra=extra
+            )
         _activate(session, spec, parent, version)
         session.commit()
         log.info(
@@ -800,7 +830,7 @@ def run_ingest_job(
     try:
         if not path.exists():
             with _session(ctx.engine) as session:
-                mark_failed(session, source, ctx.target_id, "The uploaded file is no longer available.")
+                mark_failed(session, source, ctx.target_id, FILE_GONE)
                 session.commit()
             with _session(ctx.engine) as session:
                 version = get_version(session, SPECS[source], ctx.target_id)
@@ -837,24 +867,22 @@ def ingest_roster_job(ctx: jobs.JobContext) -> None:
 def run_now(
     bind: Engine | Connection, job: Job, *, worker: str, on_progress: Callable[[int], None] | None = None
 ) -> Outcome:
-    """Claim ``job`` for this process and process it at once (small uploads, CLI imports).
+    """Process ``job``, created claimed by ``worker`` (small uploads, CLI imports), at once.
 
     The job stays in the table while running, so if this process dies a worker finishes the version once
     the lease expires.
     """
     assert job.id is not None
     source: Source = "list" if job.kind == "ingest_list" else "roster"
-    with _session(bind) as session:
-        claimed = jobs.claim(session, worker=worker, job_id=job.id)
-    if claimed is None:
-        raise NetraError(f"job {job.id} was taken by another worker")
+    if job.worker != worker or job.status != "running":
+        raise NetraError(f"job {job.id} is not claimed by {worker}")
     ctx = jobs.JobContext(
         engine=bind,
         job_id=job.id,
         kind=job.kind,
         target_id=job.target_id,
-        payload=dict(claimed.payload),
-        attempt=claimed.attempts,
+        payload=dict(job.payload),
+        attempt=job.attempts,
         worker=worker,
     )
     try:
@@ -913,7 +941,7 @@ def submit(
     inline: bool,
     columns: Mapping[str, str | int] | None = None,
     delete_file_after: bool = True,
-    worker: str = "inline",
+    worker: str | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> Submitted:
     """Commit the caller's pending changes with a new version and its job, then store it now if ``inline``.
@@ -922,6 +950,8 @@ def submit(
     commit together with the version, so an upload is never half-registered. A file refused while being
     stored inline raises its domain error after the failed version has been recorded.
     """
+    # An inline job is this request's from the start: the embedded worker must not take it meanwhile.
+    owner = worker or f"inline:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     version, job = create_version(
         session,
         source,
@@ -930,11 +960,12 @@ def submit(
         uploaded_by=uploaded_by,
         columns=columns,
         delete_file_after=delete_file_after,
+        claimed_by=owner if inline else None,
     )
     session.commit()
     if not inline:
         return Submitted(version, job.id, queued=True)
-    outcome = run_now(session.get_bind(), job, worker=worker, on_progress=on_progress)
+    outcome = run_now(session.get_bind(), job, worker=owner, on_progress=on_progress)
     if outcome.error is not None:
         outcome.error.extra.update({f"{source}_id": parent_id, "version_id": version.id})
         raise outcome.error

@@ -120,12 +120,20 @@ def enqueue(
     payload: dict[str, Any] | None = None,
     *,
     available_at: datetime | None = None,
+    claimed_by: str | None = None,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> Job:
     """Add a job to the caller's transaction; it becomes claimable when the caller commits.
 
     Not committing here lets a service create a resource and the job that processes it atomically.
+    ``claimed_by`` creates it already claimed by that worker under a lease: a caller that runs the job
+    itself at once (an inline upload) must not race a worker for it; should the caller die, the lease
+    expires and a worker takes it over.
     """
-    job = Job(kind=kind, target_id=target_id, payload=payload or {}, available_at=available_at or utcnow())
+    now = utcnow()
+    job = Job(kind=kind, target_id=target_id, payload=payload or {}, available_at=available_at or now)
+    if claimed_by is not None:
+        job.status, job.worker, job.lease_until, job.attempts = "running", claimed_by, now + lease, 1
     session.add(job)
     session.flush()
     return job

@@ -157,6 +157,13 @@ _TRANSLATIONS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
         re.compile(r"uploaded file is no longer available", re.I),
         "Berkas unggahan sudah tidak tersedia. Unggah ulang berkasnya.",
     ),
+    (
+        re.compile(r"no row of the file was accepted \(([\d,]+) rejected", re.I),
+        lambda m: (
+            f"Tidak ada satu baris pun yang diterima ({m.group(1).replace(',', '.')} baris ditolak); versi "
+            "sebelumnya tetap berlaku. Unduh daftar baris yang ditolak untuk melihat alasannya."
+        ),
+    ),
     (re.compile(r"processing stopped", re.I), "Pemrosesan berkas terhenti. Unggah ulang berkasnya."),
     (re.compile(r"processing was interrupted", re.I), "Pemrosesan berkas terputus. Unggah ulang berkasnya."),
 )

@@ -270,3 +270,21 @@ def test_failed_version_keeps_the_previous_one_active(
     failed_id = detail["versions"][0]["id"]
     assert session.exec(select(func.count()).where(col(ListEntry.version_id) == failed_id)).one() == 0
     assert session.get(ListVersion, failed_id) is not None
+
+
+def test_a_version_whose_every_row_is_rejected_is_422_and_changes_nothing(
+    client: TestClient, steward_key: str, auth: Auth, tmp_path: Path
+) -> None:
+    list_id = upload(client, steward_key, auth, list_csv(tmp_path)).json()["list"]["id"]
+    path = write_csv(tmp_path / "excel.csv", [["NIK", "Nama"], ["3.27105E+15", "Siti"], ["3.2E+15", "Budi"]])
+    response = upload(client, steward_key, auth, path, url=f"/api/v1/lists/{list_id}/versions")
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert (problem["code"], problem["rejected"]) == ("nothing_accepted", 2)
+    assert problem["reasons"]
+    detail = client.get(f"/api/v1/lists/{list_id}", headers=auth(steward_key)).json()
+    assert [(v["version"], v["status"]) for v in detail["versions"]] == [(2, "failed"), (1, "active")]
+    assert detail["active_version_id"] == detail["versions"][1]["id"]
+    rejected = client.get(f"/api/v1/lists/{list_id}/rejections?format=json", headers=auth(steward_key))
+    assert rejected.status_code == 200
+    assert rejected.json()["total"] == 2

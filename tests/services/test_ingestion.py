@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -447,3 +448,51 @@ def test_sqlite_load_gives_the_connection_its_settings_back(
     assert current() == before
     indexes = {index["name"] for index in inspect(session.connection()).get_indexes("list_entries")}
     assert {str(index.name) for index in ListEntry.__table__.indexes} <= indexes  # type: ignore[attr-defined]
+
+
+def test_a_version_with_no_accepted_row_fails_and_the_previous_one_stays(
+    session: Session, tmp_path: Path
+) -> None:
+    first = store_supporter_list(session, write_list(tmp_path / "a.csv", 5))
+    broken = tmp_path / "b.csv"
+    broken.write_text("NIK,Nama\n3.27105E+15,Siti\n3.27105E+15,Budi\n", encoding="utf-8")
+    list_id = first.view.watch_list.id
+    assert list_id is not None
+    with pytest.raises(ingestion.IngestFailed, match="No row of the file was accepted") as refused:
+        lists.add_version(
+            session, STEWARD, list_id, ingestion.describe_file(broken), inline=True, keep_file=True
+        )
+    assert refused.value.extra["rejected"] == 2
+    assert refused.value.extra["code"] == "nothing_accepted"
+    session.expire_all()
+    watch_list = session.get(WatchList, list_id)
+    assert watch_list is not None
+    assert watch_list.active_version_id == first.version.id
+    versions = session.exec(
+        select(ListVersion).where(col(ListVersion.list_id) == list_id).order_by(col(ListVersion.version))
+    ).all()
+    assert [(v.status, v.accepted, v.rejected) for v in versions] == [("active", 6, 0), ("failed", 0, 2)]
+    # The rejected rows stay readable: they say why.
+    assert len(list(ingestion.iter_rejections(session, "list", versions[1].id or 0))) == 2
+
+
+def test_an_inline_upload_is_never_taken_by_a_polling_worker(
+    fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded worker polls between the upload's commit and its processing: it must find nothing."""
+    engine = db.create_engine(fresh_database_url)
+    polled: list[bool] = []
+    run_now = ingestion.run_now
+
+    def worker_polls_first(bind: Any, job: Job, **kwargs: Any) -> ingestion.Outcome:
+        polled.append(Worker(engine, kinds=["ingest_list"]).run_once())
+        return run_now(bind, job, **kwargs)
+
+    monkeypatch.setattr(ingestion, "run_now", worker_polls_first)
+    try:
+        with db.session_on(engine, writes=True) as session:
+            result = store_supporter_list(session, write_list(tmp_path / "a.csv", 5))
+        assert polled == [False]
+        assert (result.version.status, result.version.accepted) == ("active", 6)
+    finally:
+        engine.dispose()
