@@ -125,6 +125,12 @@ class ServiceUnavailable(NetraError):
     title = "Service unavailable"
 
 
+def request_id_of(request: Request) -> str | None:
+    """The request's id. An unhandled error is answered outside the request-id middleware (by Starlette's
+    outermost one), after the context variable was reset: the id then comes from the request's state."""
+    return request_id_var.get() or request.scope.get("state", {}).get("request_id")
+
+
 def problem_response(
     request: Request,
     *,
@@ -141,7 +147,7 @@ def problem_response(
         "status": status,
         "detail": detail,
         "instance": request.url.path,
-        "request_id": request_id_var.get(),
+        "request_id": request_id_of(request),
     }
     body.update(extra or {})
     return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
@@ -213,9 +219,14 @@ def install_error_handlers(app: FastAPI, *, html: HtmlErrorRenderer | None = Non
         return respond(request, status=exc.status_code, title=phrase, detail=detail, headers=exc.headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
-        logger.error("unhandled error", exc_info=exc)
+        request_id = request_id_of(request)
+        logger.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
         detail = "An unexpected error occurred"
-        return respond(request, status=500, title=NetraError.title, detail=detail, slug=NetraError.slug)
+        # Sent past the middleware that adds the header to every other answer: add it here.
+        headers = {"x-request-id": request_id} if request_id else None
+        return respond(
+            request, status=500, title=NetraError.title, detail=detail, slug=NetraError.slug, headers=headers
+        )
 
     app.add_exception_handler(NetraError, on_netra_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

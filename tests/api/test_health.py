@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -48,3 +49,20 @@ def test_wrong_method_is_405_problem_json(client: TestClient) -> None:
     response = client.put("/healthz")
     assert response.status_code == 405
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_an_unhandled_error_answers_500_with_its_request_id(app: FastAPI) -> None:
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/api/v1/broken-for-test", broken)
+    app.add_api_route("/broken-page-for-test", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/broken-for-test", headers={"X-Request-ID": "req-500"})
+        assert response.status_code == 500
+        assert response.headers["x-request-id"] == "req-500"
+        assert response.json()["request_id"] == "req-500"
+        assert "a bug" not in response.text
+        page = client.get("/broken-page-for-test")
+        assert page.status_code == 500
+        assert len(page.headers["x-request-id"]) == 32
