@@ -35,7 +35,7 @@ class Settings(BaseSettings):
 
     # Ingestion limits (issue 4): the raw upload, and what an XLSX (a zip) may inflate to.
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
-    max_decompressed_bytes: int = Field(default=2 * 1024 * 1024 * 1024, gt=0)
+    max_decompressed_bytes: int = Field(default=768 * 1024 * 1024, gt=0)
 
     # Public self-check (issue 6); limits in the `limits` library's notation ("10/minute;100/day").
     selfcheck_rate_limits: str = "10/minute;100/day"

@@ -120,7 +120,12 @@ async def receive_upload(request: Request, settings: Settings) -> Upload:
             if sinks:
                 raise ValidationFailed("Send exactly one file")
             file_name = disposition.get(b"filename", b"upload").decode("utf-8", "replace") or "upload"
-            sink = UploadSink(settings.upload_path, max_bytes=limit, file_name=file_name.rsplit("/", 1)[-1])
+            sink = UploadSink(
+                settings.upload_path,
+                max_bytes=limit,
+                file_name=file_name.rsplit("/", 1)[-1],
+                max_decompressed_bytes=settings.max_decompressed_bytes,
+            )
             sinks.append(sink)
             state["sink"] = sink
         elif len(fields) >= MAX_FIELDS:

@@ -212,8 +212,10 @@ def _preflight_xlsx(path: Path, limits: Limits) -> dict[str, _SheetExtent]:
             raise _bomb(
                 f"The workbook declares {declared:,} bytes of content; the limit is "
                 f"{limits.max_decompressed_bytes:,}.",
-                "Isi berkas XLSX terlalu besar setelah diekstrak (kemungkinan zip bomb).",
+                f"Isi berkas XLSX terlalu besar setelah diekstrak: {declared:,} byte, batasnya "
+                f"{limits.max_decompressed_bytes:,} byte (kemungkinan zip bomb).".replace(",", "."),
                 declared=declared,
+                limit=limits.max_decompressed_bytes,
             )
         for info in infos:
             if info.file_size > 1 << 20 and info.file_size > limits.max_compression_ratio * max(

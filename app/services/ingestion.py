@@ -50,6 +50,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from app import db
+from app.config import get_settings
 from app.errors import NetraError, PayloadTooLarge, UnsupportedFile, ValidationFailed
 from app.ingest.entries import (
     LIST_COLUMNS,
@@ -60,7 +61,7 @@ from app.ingest.entries import (
     read_file,
 )
 from app.ingest.errors import IngestError
-from app.ingest.limits import DEFAULT_LIMITS, Limits
+from app.ingest.limits import Limits
 from app.ingest.table import open_table
 from app.models import (
     Finding,
@@ -144,6 +145,8 @@ class UploadedFile:
     name: str
     size: int
     sha256: str
+    max_decompressed_bytes: int | None = None
+    """The deployment's bound on an XLSX's inflated size when it was uploaded (None: the configured one)."""
 
 
 class UploadSink:
@@ -152,7 +155,9 @@ class UploadSink:
     Nothing past the limit is written, so a client cannot fill the disk by lying about its size.
     """
 
-    def __init__(self, directory: Path, *, max_bytes: int, file_name: str) -> None:
+    def __init__(
+        self, directory: Path, *, max_bytes: int, file_name: str, max_decompressed_bytes: int | None = None
+    ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix="upload-", suffix=".bin", dir=directory)
         self.path = Path(name)
@@ -161,6 +166,7 @@ class UploadSink:
         self.size = 0
         self.max_bytes = max_bytes
         self.file_name = file_name
+        self.max_decompressed_bytes = max_decompressed_bytes
 
     def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
@@ -175,7 +181,9 @@ class UploadSink:
 
     def finish(self) -> UploadedFile:
         self._file.close()
-        return UploadedFile(self.path, self.file_name, self.size, self._hash.hexdigest())
+        return UploadedFile(
+            self.path, self.file_name, self.size, self._hash.hexdigest(), self.max_decompressed_bytes
+        )
 
     def discard(self) -> None:
         self._file.close()
@@ -544,17 +552,27 @@ def parent_id_of(version: VersionRow) -> int:
     return version.list_id if isinstance(version, ListVersion) else version.roster_id
 
 
+def configured_limits(max_decompressed_bytes: int | None = None) -> Limits:
+    """The file limits of this deployment: the reader's defaults with the sizes ``NETRA_*`` sets (an
+    upload carries the inflation bound it was accepted under, so its job's worker applies the same)."""
+    settings = get_settings()
+    return Limits(
+        max_bytes=settings.max_upload_bytes,
+        max_decompressed_bytes=max_decompressed_bytes or settings.max_decompressed_bytes,
+    )
+
+
 def probe(
     path: Path,
     source: Source,
     *,
     columns: Mapping[str, str | int] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
 ) -> None:
     """Refuse a file that cannot be ingested (type, corruption, zip bomb, no header or NIK column) before
     anything is created; reads only the file's head (and bounds an XLSX's inflated size)."""
     try:
-        with open_table(path, kind=source, columns=columns, limits=limits):
+        with open_table(path, kind=source, columns=columns, limits=limits or configured_limits()):
             pass
     except IngestError as exc:
         raise domain_error(exc) from exc
@@ -592,6 +610,7 @@ def create_version(
         "path": str(upload.path),
         "columns": dict(columns or {}),
         "delete_file_after": delete_file_after,
+        "max_decompressed_bytes": upload.max_decompressed_bytes,
     }
     job = jobs.enqueue(session, spec.job_kind, version.id, payload, claimed_by=claimed_by)
     return version, job
@@ -631,7 +650,7 @@ def process_version(
     path: Path,
     *,
     columns: Mapping[str, str | int] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> Outcome:
     """Read ``path`` and store it as version ``version_id``, activating it; idempotent (see module doc)."""
@@ -654,7 +673,7 @@ def process_version(
     if on_progress is not None:
         progress.callbacks.append(on_progress)
     try:
-        return _store(bind, spec, version_id, path, columns, limits, progress)
+        return _store(bind, spec, version_id, path, columns, limits or configured_limits(), progress)
     except IngestError as exc:
         return _mark_failed(bind, spec, version_id, domain_error(exc))
     except NetraError as exc:
@@ -836,8 +855,9 @@ def run_ingest_job(
                 version = get_version(session, SPECS[source], ctx.target_id)
                 assert version is not None
                 return Outcome(version)
+        limits = configured_limits(ctx.payload.get("max_decompressed_bytes"))
         return process_version(
-            ctx.engine, source, ctx.target_id, path, columns=columns, on_progress=on_progress
+            ctx.engine, source, ctx.target_id, path, columns=columns, limits=limits, on_progress=on_progress
         )
     finally:
         if ctx.payload.get("delete_file_after") and path.exists():

@@ -90,7 +90,12 @@ def create_list(
     region_text = _clean(region, "region", required=False, limit=120)
     assert owner_text is not None
     assert election_text is not None
-    ingestion.probe(upload.path, "list", columns=columns)
+    ingestion.probe(
+        upload.path,
+        "list",
+        columns=columns,
+        limits=ingestion.configured_limits(upload.max_decompressed_bytes),
+    )
     watch_list = WatchList(
         list_type=list_type,
         owner=owner_text,
@@ -128,7 +133,12 @@ def add_version(
     """Replace a list's rows with a new file; the current version stays active until the new one is stored."""
     require_roles(principal, WRITE_ROLES)
     watch_list = _get(session, list_id)
-    ingestion.probe(upload.path, "list", columns=columns)
+    ingestion.probe(
+        upload.path,
+        "list",
+        columns=columns,
+        limits=ingestion.configured_limits(upload.max_decompressed_bytes),
+    )
     audit.record(session, principal, "list.upload", "list", list_id, upload_detail(upload, new=False))
     return _submit(
         session,

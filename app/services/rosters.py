@@ -95,7 +95,12 @@ def create_roster(
     title = (name or "").strip() or upload.name
     if len(title) > 200:
         raise ValidationFailed("name is longer than 200 characters")
-    ingestion.probe(upload.path, "roster", columns=columns)
+    ingestion.probe(
+        upload.path,
+        "roster",
+        columns=columns,
+        limits=ingestion.configured_limits(upload.max_decompressed_bytes),
+    )
     assert agency.id is not None
     roster = Roster(agency_id=agency.id, name=title, created_by=principal.actor)
     session.add(roster)
@@ -136,7 +141,12 @@ def add_version(
     """Replace a roster's rows with a new file; the active version stays until the new one is stored."""
     require_roles(principal, WRITE_ROLES)
     roster = visible_roster(session, principal, roster_id)
-    ingestion.probe(upload.path, "roster", columns=columns)
+    ingestion.probe(
+        upload.path,
+        "roster",
+        columns=columns,
+        limits=ingestion.configured_limits(upload.max_decompressed_bytes),
+    )
     audit.record(
         session,
         principal,

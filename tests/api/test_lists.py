@@ -288,3 +288,21 @@ def test_a_version_whose_every_row_is_rejected_is_422_and_changes_nothing(
     rejected = client.get(f"/api/v1/lists/{list_id}/rejections?format=json", headers=auth(steward_key))
     assert rejected.status_code == 200
     assert rejected.json()["total"] == 2
+
+
+def test_the_configured_decompressed_size_bounds_a_workbook(
+    app: FastAPI, client: TestClient, steward_key: str, auth: Auth, tmp_path: Path
+) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["NIK", "Nama"])
+    sheet.append(["3271055203850001", "Siti Aminah"])
+    path = tmp_path / "kecil.xlsx"
+    workbook.save(path)
+    app.state.settings = app.state.settings.model_copy(update={"max_decompressed_bytes": 1000})
+    response = upload(client, steward_key, auth, path)
+    assert response.status_code == 413, response.text
+    assert "the limit is 1,000" in response.json()["detail"]
+    app.state.settings = app.state.settings.model_copy(update={"max_decompressed_bytes": 10_000_000})
+    assert upload(client, steward_key, auth, path).status_code == 201
