@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Ingestion limits (issue 4): the raw upload, and what an XLSX (a zip) may inflate to.
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
     max_decompressed_bytes: int = Field(default=768 * 1024 * 1024, gt=0)
+    # Every request body but a file upload: the largest legitimate one, a /match of 1,000 people with the
+    # longest NIK, name and NIP the schema allows, is about 430 KB.
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
 
     # Public self-check (issue 6); limits in the `limits` library's notation ("10/minute;100/day").
     selfcheck_rate_limits: str = "10/minute;100/day"

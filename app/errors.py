@@ -216,7 +216,15 @@ def install_error_handlers(app: FastAPI, *, html: HtmlErrorRenderer | None = Non
         assert isinstance(exc, StarletteHTTPException)
         phrase = HTTPStatus(exc.status_code).phrase
         detail = exc.detail if isinstance(exc.detail, str) else phrase
-        return respond(request, status=exc.status_code, title=phrase, detail=detail, headers=exc.headers)
+        return respond(
+            request,
+            status=exc.status_code,
+            title=phrase,
+            detail=detail,
+            headers=exc.headers,
+            slug=getattr(exc, "slug", None),
+            extra=getattr(exc, "extra", None),
+        )
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         request_id = request_id_of(request)

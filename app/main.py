@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -89,6 +90,79 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+class _BodyTooLarge(StarletteHTTPException):
+    """An HTTP error, so that FastAPI passes it on from reading a body (it turns other errors there into
+    400) and the error handlers answer it as a 413 problem."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body exceeds the limit of {limit:,} bytes.")
+        self.slug = "payload-too-large"
+        self.extra = {"limit": limit}
+
+
+class BodyLimitMiddleware:
+    """Answers 413 to a request body over ``limit`` bytes before reading further: a JSON or form body is
+    read whole into memory. A file upload raises its own request's bound as it starts streaming to disk
+    (:func:`app.api.uploads.allow_body`); any other request keeps this one, whatever it claims to be."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state["body_limit"] = self.limit
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"")
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        if not multipart and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send, self.limit)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > state["body_limit"]:
+                    raise _BodyTooLarge(state["body_limit"])
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send, state["body_limit"])
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        from starlette.requests import Request
+
+        from app.errors import PayloadTooLarge, problem_response
+
+        response = problem_response(
+            Request(scope),
+            status=413,
+            title=PayloadTooLarge.title,
+            detail=f"The request body exceeds the limit of {limit:,} bytes.",
+            slug=PayloadTooLarge.slug,
+            extra={"limit": limit},
+            headers={"Connection": "close"},  # the rest of the body is never read
+        )
+        await response(scope, receive, send)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The embedded worker (default on SQLite) processes queued uploads and checks inside this process.
@@ -140,6 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.is_production,
     )
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     # Added last, so it wraps everything and even error responses carry the id.
     app.add_middleware(RequestIdMiddleware)
     return app

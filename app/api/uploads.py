@@ -84,6 +84,13 @@ def multipart_body(fields: dict[str, dict[str, Any]], required: list[str]) -> di
     }
 
 
+def allow_body(request: Request, limit: int) -> None:
+    """Let this request's body grow to ``limit`` bytes (see :class:`app.main.BodyLimitMiddleware`): an
+    upload streams to disk, bounded by the upload limit instead of the one for bodies read into memory."""
+    state = request.scope.setdefault("state", {})
+    state["body_limit"] = max(int(state.get("body_limit", 0)), limit)
+
+
 async def receive_upload(request: Request, settings: Settings) -> Upload:
     """Stream the request's file part to ``settings.upload_path``; 413 beyond ``max_upload_bytes``."""
     media_type, params = parse_options_header(request.headers.get("content-type", ""))
@@ -91,6 +98,7 @@ async def receive_upload(request: Request, settings: Settings) -> Upload:
     if media_type != b"multipart/form-data" or not boundary:
         raise UnsupportedFile("Send the file as multipart/form-data with a 'file' part")
     limit = settings.max_upload_bytes
+    allow_body(request, limit + FRAMING_SLACK)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + FRAMING_SLACK:
         raise UploadTooLarge(f"The upload exceeds the limit of {limit:,} bytes.", extra={"limit": limit})
