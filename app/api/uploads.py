@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from fastapi import Response, status
 from fastapi.concurrency import run_in_threadpool
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
@@ -84,6 +85,10 @@ def multipart_body(fields: dict[str, dict[str, Any]], required: list[str]) -> di
     }
 
 
+MAX_FILE_NAME_CHARS = 255
+"""As long as a version's ``file_name`` column; the multipart parser bounds a header line at 4 KiB."""
+
+
 def allow_body(request: Request, limit: int) -> None:
     """Let this request's body grow to ``limit`` bytes (see :class:`app.main.BodyLimitMiddleware`): an
     upload streams to disk, bounded by the upload limit instead of the one for bodies read into memory."""
@@ -128,10 +133,17 @@ async def receive_upload(request: Request, settings: Settings) -> Upload:
             if sinks:
                 raise ValidationFailed("Send exactly one file")
             file_name = disposition.get(b"filename", b"upload").decode("utf-8", "replace") or "upload"
+            file_name = file_name.rsplit("/", 1)[-1]
+            if len(file_name) > MAX_FILE_NAME_CHARS:  # a version records its file's name whole
+                raise ValidationFailed(
+                    f"The file name has {len(file_name):,} characters; at most {MAX_FILE_NAME_CHARS} are "
+                    "accepted. Rename the file and upload it again.",
+                    extra={"max_file_name_chars": MAX_FILE_NAME_CHARS},
+                )
             sink = UploadSink(
                 settings.upload_path,
                 max_bytes=limit,
-                file_name=file_name.rsplit("/", 1)[-1],
+                file_name=file_name,
                 max_decompressed_bytes=settings.max_decompressed_bytes,
             )
             sinks.append(sink)
@@ -166,9 +178,18 @@ async def receive_upload(request: Request, settings: Settings) -> Upload:
         },
     )
     try:
-        async for chunk in request.stream():
-            parser.write(chunk)
-        parser.finalize()
+        try:
+            async for chunk in request.stream():
+                parser.write(chunk)
+            parser.finalize()
+        except MultipartParseError as exc:
+            # A part header past the parser's bound (a file name of thousands of characters), or broken
+            # framing: the client's request, not a server error.
+            raise ValidationFailed(
+                f"The multipart body cannot be read ({exc}); a file name may have at most "
+                f"{MAX_FILE_NAME_CHARS} characters.",
+                extra={"max_file_name_chars": MAX_FILE_NAME_CHARS},
+            ) from exc
     except BaseException:
         for sink in sinks:
             sink.discard()

@@ -164,6 +164,11 @@ _TRANSLATIONS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
             "sebelumnya tetap berlaku. Unduh daftar baris yang ditolak untuk melihat alasannya."
         ),
     ),
+    (
+        re.compile(r"file name has ([\d,]+) characters|multipart body cannot be read", re.I),
+        "Nama berkas terlalu panjang (paling banyak 255 karakter) atau unggahan rusak. Ganti nama berkas "
+        "lalu unggah ulang.",
+    ),
     (re.compile(r"processing stopped", re.I), "Pemrosesan berkas terhenti. Unggah ulang berkasnya."),
     (re.compile(r"processing was interrupted", re.I), "Pemrosesan berkas terputus. Unggah ulang berkasnya."),
 )

@@ -306,3 +306,17 @@ def test_the_configured_decompressed_size_bounds_a_workbook(
     assert "the limit is 1,000" in response.json()["detail"]
     app.state.settings = app.state.settings.model_copy(update={"max_decompressed_bytes": 10_000_000})
     assert upload(client, steward_key, auth, path).status_code == 201
+
+
+@pytest.mark.parametrize("length", [300, 5000])
+def test_a_very_long_file_name_is_422(
+    client: TestClient, steward_key: str, auth: Auth, tmp_path: Path, length: int
+) -> None:
+    response = client.post(
+        "/api/v1/lists",
+        headers=auth(steward_key),
+        data=form(),
+        files={"file": ("a" * length + ".csv", b"NIK,Nama\n3271055203850001,Siti\n")},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["max_file_name_chars"] == 255

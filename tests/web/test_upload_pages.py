@@ -173,3 +173,17 @@ def test_auditors_read_the_misuse_queue_but_cannot_change_it(client: TestClient,
     assert "tidak memiliki hak akses" in alerts(response.text)[0]
     session.refresh(report)
     assert report.status == "open"
+
+
+def test_a_very_long_file_name_is_refused_in_indonesian_not_a_500(
+    client: TestClient, session: Session, agency: Agency
+) -> None:
+    log_in(client, session, "operator", agency)
+    for length in (300, 5000):  # past the column, and past the multipart parser's header bound
+        token = csrf(client.get("/daftar-asn").text)
+        files = {"file": ("a" * length + ".csv", ROSTER_CSV, "text/csv")}
+        response = client.post("/daftar-asn", data={"csrf_token": token}, files=files)
+        assert response.status_code == 422, response.text
+        [message] = alerts(response.text)
+        assert "Nama berkas terlalu panjang" in message
+    assert session.exec(select(Roster)).first() is None
