@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
@@ -43,7 +43,7 @@ class CheckCreate(BaseModel):
     roster_id: int = Field(ge=1, le=MAX_ID)
     election: str | None = Field(default=None, min_length=1, max_length=120)
     list_type: ListType | None = None
-    list_ids: list[int] | None = Field(
+    list_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         default=None, min_length=1, max_length=500, description="Only these lists (still active ones only)."
     )
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.api.params import IdPath
 from app.deps import SessionDep
 from app.errors import NetraError
 from app.services import findings
@@ -49,7 +50,7 @@ def _detail(
 
 
 @router.get("/temuan/{finding_id}", response_class=HTMLResponse)
-def finding_page(request: Request, session: SessionDep, user: ReaderUser, finding_id: int) -> Response:
+def finding_page(request: Request, session: SessionDep, user: ReaderUser, finding_id: IdPath) -> Response:
     return _detail(request, session, user, finding_id)
 
 
@@ -59,7 +60,7 @@ def review(
     session: SessionDep,
     user: ReaderUser,
     _csrf: CsrfDep,
-    finding_id: int,
+    finding_id: IdPath,
     keputusan: Annotated[str, Form(max_length=16)],
     alasan: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.api.params import IdPath
 from app.deps import SessionDep, SettingsDep
 from app.errors import NetraError
 from app.services import lists
@@ -109,7 +110,7 @@ def _field_error(exc: NetraError) -> str:
 
 
 @router.get("/daftar-pembanding/{list_id}", response_class=HTMLResponse)
-def list_page(request: Request, session: SessionDep, user: StewardUser, list_id: int) -> Response:
+def list_page(request: Request, session: SessionDep, user: StewardUser, list_id: IdPath) -> Response:
     view = lists.get_list(session, user, list_id)
     latest = view.latest
     preview = versions.rejection_preview(latest, partial(lists.rejections, session, user, list_id))
@@ -127,21 +128,21 @@ def list_page(request: Request, session: SessionDep, user: StewardUser, list_id:
 
 
 @router.get("/daftar-pembanding/{list_id}/status", response_class=HTMLResponse)
-def list_status(request: Request, session: SessionDep, user: StewardUser, list_id: int) -> Response:
+def list_status(request: Request, session: SessionDep, user: StewardUser, list_id: IdPath) -> Response:
     latest = lists.get_list(session, user, list_id).latest
     return versions.progress_fragment(request, user, latest, f"/daftar-pembanding/{list_id}/status")
 
 
 @router.post("/daftar-pembanding/{list_id}/versi", response_class=HTMLResponse)
 async def upload_version(
-    request: Request, session: SessionDep, settings: SettingsDep, user: StewardUser, list_id: int
+    request: Request, session: SessionDep, settings: SettingsDep, user: StewardUser, list_id: IdPath
 ) -> Response:
     add_version = partial(lists.add_version, session, user, list_id)
     return await versions.upload_version(request, settings, f"/daftar-pembanding/{list_id}", add_version)
 
 
 @router.get("/daftar-pembanding/{list_id}/versi/{version_id}/penolakan.csv")
-def list_rejections(session: SessionDep, user: StewardUser, list_id: int, version_id: int) -> Response:
+def list_rejections(session: SessionDep, user: StewardUser, list_id: IdPath, version_id: IdPath) -> Response:
     version, rows = lists.rejections(session, user, list_id, version_id=version_id)
     return rejections_csv(rows, f"penolakan-daftar-{list_id}-v{version.version}.csv")
 
@@ -152,7 +153,7 @@ def delete_list(
     session: SessionDep,
     user: StewardUser,
     _csrf: CsrfDep,
-    list_id: int,
+    list_id: IdPath,
     konfirmasi: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     view = lists.get_list(session, user, list_id)

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.api.params import IdPath
 from app.deps import SessionDep
 from app.errors import NetraError
 from app.models import MISUSE_STATUSES
@@ -47,7 +48,7 @@ def queue_page(
 
 
 @router.get("/laporan-penyalahgunaan/{report_id}", response_class=HTMLResponse)
-def report_page(request: Request, session: SessionDep, user: MisuseReader, report_id: int) -> Response:
+def report_page(request: Request, session: SessionDep, user: MisuseReader, report_id: IdPath) -> Response:
     report = misuse.get_report(session, user, report_id)
     listed = {view.watch_list.id: view.watch_list for view in lists.get_lists(session, user)}
     context = {
@@ -67,7 +68,7 @@ def update_report(
     session: SessionDep,
     user: MisuseReader,
     _csrf: CsrfDep,
-    report_id: int,
+    report_id: IdPath,
     status: Annotated[str, Form(max_length=16)] = "",
     catatan: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:

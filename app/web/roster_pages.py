@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.api.params import IdPath
 from app.deps import SessionDep, SettingsDep
 from app.errors import NetraError
 from app.models import LIST_TYPES
@@ -100,14 +101,14 @@ async def upload_roster(
 
 @router.post("/daftar-asn/{roster_id}/versi", response_class=HTMLResponse)
 async def upload_version(
-    request: Request, session: SessionDep, settings: SettingsDep, user: OperatorUser, roster_id: int
+    request: Request, session: SessionDep, settings: SettingsDep, user: OperatorUser, roster_id: IdPath
 ) -> Response:
     add_version = partial(rosters.add_version, session, user, roster_id)
     return await versions.upload_version(request, settings, f"/daftar-asn/{roster_id}", add_version)
 
 
 @router.get("/daftar-asn/{roster_id}", response_class=HTMLResponse)
-def roster_page(request: Request, session: SessionDep, user: ReaderUser, roster_id: int) -> Response:
+def roster_page(request: Request, session: SessionDep, user: ReaderUser, roster_id: IdPath) -> Response:
     view = rosters.get_roster(session, user, roster_id)
     latest = view.latest
     preview = versions.rejection_preview(latest, partial(rosters.rejections, session, user, roster_id))
@@ -128,13 +129,15 @@ def roster_page(request: Request, session: SessionDep, user: ReaderUser, roster_
 
 
 @router.get("/daftar-asn/{roster_id}/status", response_class=HTMLResponse)
-def roster_status(request: Request, session: SessionDep, user: ReaderUser, roster_id: int) -> Response:
+def roster_status(request: Request, session: SessionDep, user: ReaderUser, roster_id: IdPath) -> Response:
     """The processing progress of the newest version (polled by htmx while it is stored)."""
     latest = rosters.get_roster(session, user, roster_id).latest
     return versions.progress_fragment(request, user, latest, f"/daftar-asn/{roster_id}/status")
 
 
 @router.get("/daftar-asn/{roster_id}/versi/{version_id}/penolakan.csv")
-def roster_rejections(session: SessionDep, user: ReaderUser, roster_id: int, version_id: int) -> Response:
+def roster_rejections(
+    session: SessionDep, user: ReaderUser, roster_id: IdPath, version_id: IdPath
+) -> Response:
     version, rows = rosters.rejections(session, user, roster_id, version_id=version_id)
     return rejections_csv(rows, f"penolakan-daftar-asn-{roster_id}-v{version.version}.csv")

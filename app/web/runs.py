@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.api.params import IdPath
 from app.deps import SessionDep
 from app.errors import NetraError
 from app.models import LIST_TYPES, MAX_ID, REVIEW_STATUSES, CheckRun
@@ -186,7 +187,7 @@ def start_run(
 
 
 @router.get("/pemeriksaan/{run_id}/progres", response_class=HTMLResponse)
-def run_progress(request: Request, session: SessionDep, user: ReaderUser, run_id: int) -> Response:
+def run_progress(request: Request, session: SessionDep, user: ReaderUser, run_id: IdPath) -> Response:
     run = checks.get_run(session, user, run_id)
     if run.status in ("succeeded", "failed") and is_htmx(request):
         # The results need the whole page: htmx reloads it.
@@ -196,7 +197,7 @@ def run_progress(request: Request, session: SessionDep, user: ReaderUser, run_id
 
 @router.get("/pemeriksaan/{run_id}", response_class=HTMLResponse)
 def run_page(
-    request: Request, session: SessionDep, user: ReaderUser, run_id: int, params: FindingParamsDep
+    request: Request, session: SessionDep, user: ReaderUser, run_id: IdPath, params: FindingParamsDep
 ) -> Response:
     run = checks.get_run(session, user, run_id)
     context: dict[str, Any] = {"title": f"Pemeriksaan #{run_id}", "user": user, "params": params}
@@ -219,7 +220,7 @@ def run_page(
 
 
 @router.get("/pemeriksaan/{run_id}/temuan.csv")
-def export_csv(session: SessionDep, user: ReaderUser, run_id: int, params: FindingParamsDep) -> Response:
+def export_csv(session: SessionDep, user: ReaderUser, run_id: IdPath, params: FindingParamsDep) -> Response:
     body = findings.export_csv(session, user, run_id, params.filters)
     # A BOM so Excel opens the UTF-8 file with the right characters.
     return Response(
@@ -230,7 +231,7 @@ def export_csv(session: SessionDep, user: ReaderUser, run_id: int, params: Findi
 
 
 @router.get("/pemeriksaan/{run_id}/temuan.xlsx")
-def export_xlsx(session: SessionDep, user: ReaderUser, run_id: int, params: FindingParamsDep) -> Response:
+def export_xlsx(session: SessionDep, user: ReaderUser, run_id: IdPath, params: FindingParamsDep) -> Response:
     body = findings.export_xlsx(session, user, run_id, params.filters)
     return Response(
         body, media_type=XLSX_MEDIA_TYPE, headers=_download_headers(f"temuan-pemeriksaan-{run_id}.xlsx")
@@ -242,7 +243,7 @@ def _download_headers(file_name: str) -> dict[str, str]:
 
 
 @router.get("/pemeriksaan/{run_id}/ringkasan", response_class=HTMLResponse)
-def run_summary(request: Request, session: SessionDep, user: ReaderUser, run_id: int) -> Response:
+def run_summary(request: Request, session: SessionDep, user: ReaderUser, run_id: IdPath) -> Response:
     """The printable summary: counts, chart, and confirmed findings as suspected neutrality violations."""
     run = checks.get_run(session, user, run_id)
     context: dict[str, Any] = {"title": f"Ringkasan pemeriksaan #{run_id}", "user": user}

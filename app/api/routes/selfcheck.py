@@ -14,7 +14,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.params import id_path
+from app.api.params import MAX_ID, id_path
 from app.deps import (
     ClientDep,
     CurrentKey,
@@ -189,9 +189,9 @@ def list_misuse_reports(
     status_: Annotated[
         Literal["open", "in_review", "resolved", "rejected"] | None, Query(alias="status")
     ] = None,
-    list_id: int | None = None,
+    list_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> ReportPageOut:
     page = misuse.list_reports(session, caller, status=status_, list_id=list_id, limit=limit, offset=offset)
     return ReportPageOut(items=[ReportRead.model_validate(item) for item in page.items], total=page.total)
