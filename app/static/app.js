@@ -77,5 +77,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-dropzone]"), setupDropzone);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), setupUpload);
+    // No inline handlers: the pages' CSP allows scripts from our own files only.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
   });
 })();

@@ -25,10 +25,17 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, accept_downloads=True, locale="id-ID")
     context.set_default_timeout(30_000)
     page = context.new_page()
+    # The pages' CSP allows only our own scripts and styles: anything it blocks shows in the console.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     try:
         yield page
     finally:
         context.close()
+    assert blocked == []
 
 
 def log_in(page: Page, username: str) -> None:

@@ -1,0 +1,39 @@
+"""No page can be framed, and pages fit their CSP: no inline script, handler or style (issue 16, point 10)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import PAGE_CSP
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "templates"
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/cek-nik", "/api/v1/does-not-exist", "/healthz"])
+def test_every_answer_forbids_framing(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_pages_run_only_our_own_scripts_and_styles(client: TestClient) -> None:
+    csp = client.get("/login").headers["content-security-policy"]
+    assert csp == PAGE_CSP
+    assert "'unsafe-inline'" not in csp
+    assert "script-src 'self'" in csp
+    assert "style-src 'self'" in csp
+
+
+def test_no_template_holds_what_the_csp_would_block() -> None:
+    inline = re.compile(r"<style|<script(?![^>]*\bsrc=)|\son[a-z]+=|\sstyle=", re.I)
+    offending = [
+        f"{path.relative_to(TEMPLATES)}: {match.group()}"
+        for path in TEMPLATES.rglob("*.html")
+        for match in inline.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offending == []
