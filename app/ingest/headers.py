@@ -237,6 +237,7 @@ def build_column_map(
                 if other_index == index:
                     del fields[other]
             fields[name] = index
+    _refuse_ambiguous(header, headers, seen, fields, set(columns or {}))
     mapped = set(fields.values())
     ignored = tuple(text for i, text in enumerate(headers) if text and i not in mapped)
     duplicates = {name: tuple(indexes) for name, indexes in seen.items() if len(indexes) > 1}
@@ -247,6 +248,46 @@ def build_column_map(
         ignored=ignored,
         duplicates=MappingProxyType(duplicates),
     )
+
+
+# Fields a finding rests on: taking the first of two such columns would silently ignore a whole column.
+_UNAMBIGUOUS_FIELDS = ("nik", "nip", "name", "birth_date")
+
+
+def _spreadsheet_column(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _refuse_ambiguous(
+    header: SourceRow,
+    headers: tuple[str, ...],
+    seen: Mapping[str, list[int]],
+    fields: Mapping[str, int],
+    chosen: set[str],
+) -> None:
+    claimed = {index for name, index in fields.items() if name in chosen}
+    for name in _UNAMBIGUOUS_FIELDS:
+        if name in chosen:
+            continue
+        candidates = [index for index in seen.get(name, []) if index not in claimed]
+        if len(candidates) < 2:
+            continue
+        where = ", ".join(f"{_spreadsheet_column(i)} ({headers[i]!r})" for i in candidates)
+        raise ColumnMappingError(
+            f"The header on line {header.line} has {len(candidates)} columns for {name}: {where}. Remove "
+            "or rename the extra ones, or choose one by its position in the column mapping "
+            f"(e.g. {name}={candidates[-1]} for column {_spreadsheet_column(candidates[-1])}).",
+            message_id=(
+                f"Baris judul {header.line} memuat {len(candidates)} kolom untuk {name}: {where}. Hapus atau "
+                "ganti judul kolom yang lebih, atau pilih salah satu pada pemetaan kolom."
+            ),
+            detail={"field": name, "columns": [headers[i] for i in candidates], "header_line": header.line},
+        )
 
 
 def check_required_columns(columns: ColumnMap, kind: Kind) -> None:

@@ -320,3 +320,17 @@ def test_a_very_long_file_name_is_422(
     )
     assert response.status_code == 422, response.text
     assert response.json()["max_file_name_chars"] == 255
+
+
+def test_a_header_naming_nik_twice_is_refused_and_the_caller_may_choose(
+    client: TestClient, steward_key: str, auth: Auth, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "dua.csv", [["NIK", "Nama", "NIK"], ["3271055203850001", "Siti", "3271055203850002"]]
+    )
+    response = upload(client, steward_key, auth, path)
+    assert response.status_code == 422, response.text
+    assert "2 columns for nik" in response.json()["detail"]
+    assert client.get("/api/v1/lists", headers=auth(steward_key)).json() == []
+    chosen = upload(client, steward_key, auth, path, columns='{"nik": 2}')
+    assert chosen.status_code == 201, chosen.text

@@ -228,6 +228,26 @@ def test_explicit_column_overrides_a_detected_one(tmp_path: Path) -> None:
     assert fields == {"nik": 2, "name": 1}
 
 
+def test_two_columns_for_one_identity_field_are_refused_naming_both(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "dua.csv", [["NIK", "Nama", "No KTP"], ["1", "Budi", NIK]])
+    with pytest.raises(ColumnMappingError) as refused:
+        open_table(path)
+    assert "2 columns for nik: A ('NIK'), C ('No KTP')" in refused.value.message
+    assert refused.value.detail["columns"] == ["NIK", "No KTP"]
+    # The same header twice: the caller picks one by its position.
+    twice = write_csv(tmp_path / "kembar.csv", [["NIK", "Nama", "NIK"], ["1", "Budi", NIK]])
+    with pytest.raises(ColumnMappingError, match="nik=2 for column C"):
+        open_table(twice)
+    fields, _ = read_all(twice, columns={"nik": 2})
+    assert fields == {"nik": 2, "name": 1}
+    # Other fields named twice (two addresses) still take the first: nothing a finding rests on.
+    addresses = write_csv(
+        tmp_path / "alamat.csv", [["NIK", "Nama", "Alamat", "Alamat"], [NIK, "Budi", "A", "B"]]
+    )
+    fields, _ = read_all(addresses)
+    assert fields["address"] == 2
+
+
 # ------------------------------------------------------------------------------------------- CSV
 
 
