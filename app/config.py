@@ -74,8 +74,12 @@ class Settings(BaseSettings):
     inline_ingest_max_bytes: int = Field(default=5 * 1024 * 1024, ge=0)
     upload_dir: str = ""  # empty: a "netra-uploads" folder in the system temp directory
 
-    # Web UI session cookie lifetime.
+    # Web UI session lifetime (the cookie's and the server-side session's).
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0)
+    # Login attempts against one username, from any client; every attempt counts, a success clears them.
+    login_rate_limits_account: str = "10/15 minutes"
+    # Failed logins from one client, whatever the username (password spraying).
+    login_rate_limits_client: str = "30/15 minutes;200/day"
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""Per-client limits for the public self-check, built on the ``limits`` library.
+"""Per-client limits for the public self-check, and the login throttle, built on the ``limits`` library.
 
 Moving windows (every hit is timestamped, so there is no burst at a window edge), kept in memory by default
 or in Redis when ``NETRA_RATE_LIMIT_STORAGE`` names one (``redis://host:6379/0``) — needed as soon as more
@@ -138,12 +138,100 @@ def limits_from_settings(settings: Settings) -> Limits:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    per_account: tuple[RateLimitItem, ...]
+    per_client: tuple[RateLimitItem, ...]
+
+
+class LoginThrottle:
+    """Bounds password guessing per account and per client.
+
+    An account's attempts are reserved atomically before the password is checked, so parallel requests
+    cannot outrun the limit, and a success clears them: the person who knows the password is not locked
+    out by their own typos. A client's failures are counted after the check, so one office behind a single
+    address may log in many people without tripping the limit meant for password spraying.
+    """
+
+    def __init__(self, storage: Storage, limits: LoginLimits) -> None:
+        self.limits = limits
+        self.storage = storage
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    @staticmethod
+    def _account(username: str) -> str:
+        return username.strip().casefold()[:80]
+
+    def _retry_after(self, items: Sequence[RateLimitItem], *identifiers: str) -> int:
+        now = time.time()
+        resets = [self._limiter.get_window_stats(item, *identifiers).reset_time for item in items]
+        return max(1, math.ceil(max(resets) - now))
+
+    def reserve(self, username: str, client: str) -> None:
+        """Count one attempt against the account, or raise :class:`LoginThrottled` with the wait."""
+        per_client = self.limits.per_client
+        spent = [item for item in per_client if not self._limiter.test(item, "login-client", client)]
+        if spent:
+            raise self._throttled("client", client, self._retry_after(spent, "login-client", client))
+        account = self._account(username)
+        for item in self.limits.per_account:
+            if not self._limiter.hit(item, "login-account", account):
+                retry_after = self._retry_after([item], "login-account", account)
+                raise self._throttled("account", account, retry_after)
+
+    def _throttled(self, scope: str, key: str, retry_after: int) -> LoginThrottled:
+        # The first refusal of a lock-out is the one worth an audit event; an attacker hammering a locked
+        # account must not be able to fill the audit trail at no cost.
+        first = self.storage.incr(f"netra/login-throttled/{scope}/{key}", retry_after) == 1
+        return LoginThrottled(scope, retry_after, first=first)
+
+    def failed(self, client: str) -> None:
+        for item in self.limits.per_client:
+            self._limiter.hit(item, "login-client", client)
+
+    def succeeded(self, username: str) -> None:
+        account = self._account(username)
+        for item in self.limits.per_account:
+            self._limiter.clear(item, "login-account", account)
+
+
+class LoginThrottled(RateLimited):
+    """Too many login attempts; ``scope`` says whether the account or the client is throttled."""
+
+    def __init__(self, scope: str, retry_after: int, *, first: bool) -> None:
+        super().__init__(
+            f"Too many login attempts for this {scope}; try again in {retry_after} seconds",
+            retry_after=retry_after,
+        )
+        self.scope = scope
+        self.first = first
+
+
 @lru_cache(maxsize=8)
-def _limiter_for(storage_uri: str, limits: Limits) -> ClientLimiter:
+def _storage_for(storage_uri: str) -> Storage:
+    """One counter store per URI, shared by the self-check limiter and the login throttle."""
     storage = storage_from_string(storage_uri)
     if not isinstance(storage, Storage):
         raise ValueError(f"NETRA_RATE_LIMIT_STORAGE must name a synchronous storage, not {storage_uri!r}")
-    return ClientLimiter(storage, limits)
+    return storage
+
+
+@lru_cache(maxsize=8)
+def _limiter_for(storage_uri: str, limits: Limits) -> ClientLimiter:
+    return ClientLimiter(_storage_for(storage_uri), limits)
+
+
+@lru_cache(maxsize=8)
+def _throttle_for(storage_uri: str, limits: LoginLimits) -> LoginThrottle:
+    return LoginThrottle(_storage_for(storage_uri), limits)
+
+
+def get_login_throttle(settings: Settings) -> LoginThrottle:
+    limits = LoginLimits(
+        per_account=tuple(parse_many(settings.login_rate_limits_account)),
+        per_client=tuple(parse_many(settings.login_rate_limits_client)),
+    )
+    return _throttle_for(settings.rate_limit_storage, limits)
 
 
 def get_limiter(settings: Settings) -> ClientLimiter:

@@ -165,6 +165,8 @@ def session(connection: Connection) -> Iterator[Session]:
 
 @pytest.fixture
 def app(settings: Settings, session: Session) -> FastAPI:
+    # Counters (self-check, login throttle) live in the process; each test starts with none.
+    get_limiter(settings).reset()
     application = create_app(settings)
 
     def test_session() -> Iterator[Session]:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from app.db import end_reads
 from app.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from app.models import ROLES, ApiKey, User, utcnow
+from app.ratelimit import LoginThrottle, LoginThrottled
 from app.security import (
     DUMMY_PASSWORD_HASH,
     api_key_matches,
@@ -140,19 +141,43 @@ def create_user(
 
 
 def authenticate_user(
-    session: Session, username: str, password: str, *, client: str | None = None
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    client: str | None = None,
+    throttle: LoginThrottle | None = None,
 ) -> Principal:
-    """Check a password; :class:`Unauthorized` for an unknown user, a wrong password or a disabled account."""
-    user = session.exec(select(User).where(User.username == username.strip())).first()
+    """Check a password; :class:`Unauthorized` for an unknown user, a wrong password or a disabled account.
+
+    With a ``throttle``, :class:`LoginThrottled` once the account or the client has tried too often: the
+    password is then not even checked, so a guess that happens to be right gains nothing.
+    """
+    username = username.strip()
+    if throttle is not None:
+        try:
+            throttle.reserve(username, client or "unknown")
+        except LoginThrottled as exc:
+            if exc.first:
+                detail = {"scope": exc.scope, "retry_after": exc.retry_after}
+                actor = f"user:{username[:80]}"
+                audit.record(session, actor, "user.login_throttled", detail=detail, client=client)
+                session.commit()
+            raise
+    user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
         verify_password(password, DUMMY_PASSWORD_HASH)  # same cost as a real check
         ok = False
     else:
         ok = verify_password(password, user.password_hash) and user.is_active
     if user is None or not ok:
-        audit.record(session, f"user:{username.strip()[:80]}", "user.login_failed", client=client)
+        if throttle is not None:
+            throttle.failed(client or "unknown")
+        audit.record(session, f"user:{username[:80]}", "user.login_failed", client=client)
         session.commit()
         raise Unauthorized("Wrong username or password")
+    if throttle is not None:
+        throttle.succeeded(username)
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()

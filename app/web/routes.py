@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.deps import SessionDep
+from app.deps import SessionDep, SettingsDep
 from app.errors import Unauthorized
+from app.ratelimit import LoginThrottled, get_login_throttle, request_client
 from app.services import auth
 from app.web import (
     LOGIN_PATH,
@@ -46,25 +47,35 @@ def login_form(request: Request, user: OptionalWebUserDep, next: str = "/") -> R
     return templates.TemplateResponse(request, "login.html", context)
 
 
+def _throttled_message(exc: LoginThrottled) -> str:
+    minutes = -(-exc.retry_after // 60)
+    wait = f"{minutes} menit" if exc.retry_after >= 60 else f"{exc.retry_after} detik"
+    source = "untuk akun ini" if exc.scope == "account" else "dari alamat jaringan Anda"
+    return f"Terlalu banyak percobaan masuk {source}. Demi keamanan, coba lagi dalam {wait}."
+
+
 @router.post(LOGIN_PATH, response_class=HTMLResponse)
 def login(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     _csrf: CsrfDep,
     username: Annotated[str, Form(max_length=80)],
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    client = request.client.host if request.client else None
+    client = request_client(request, settings)
+    context = {"title": "Masuk", "next": safe_next(next), "username": username}
     try:
-        user = auth.authenticate_user(session, username, password, client=client)
+        user = auth.authenticate_user(
+            session, username, password, client=client, throttle=get_login_throttle(settings)
+        )
+    except LoginThrottled as exc:
+        context["error"] = _throttled_message(exc)
+        headers = {"Retry-After": str(exc.retry_after)}
+        return templates.TemplateResponse(request, "login.html", context, status_code=429, headers=headers)
     except Unauthorized:
-        context = {
-            "title": "Masuk",
-            "next": safe_next(next),
-            "error": "Nama pengguna atau kata sandi salah.",
-            "username": username,
-        }
+        context["error"] = "Nama pengguna atau kata sandi salah."
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
     # A fresh session (new CSRF token too), so nothing set before login carries over.
     request.session.clear()

@@ -94,3 +94,72 @@ def test_unknown_page_is_an_html_error_page(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert "Halaman tidak ditemukan" in response.text
+
+
+def _throttled_events(session: Session) -> list[AuditEvent]:
+    return list(session.exec(select(AuditEvent).where(AuditEvent.action == "user.login_throttled")).all())
+
+
+def test_guessing_one_account_is_throttled_even_for_the_right_password(
+    make_client: factories.ClientMaker, session: Session
+) -> None:
+    factories.create_user(session, username="gita")
+    client = make_client(login_rate_limits_account="3/15 minutes")
+    other = make_client(peer="198.51.100.20", login_rate_limits_account="3/15 minutes")
+    for _ in range(3):
+        assert _login(client, "gita", "tebakan-salah-1").status_code == 401
+    for _ in range(2):
+        response = _login(client, "gita", factories.DEFAULT_PASSWORD)
+        assert response.status_code == 429
+        assert "Terlalu banyak percobaan masuk untuk akun ini" in response.text
+        assert "coba lagi dalam 15 menit" in response.text
+        assert 840 < int(response.headers["retry-after"]) <= 900
+    assert client.get("/", follow_redirects=False).status_code == 303
+    # The lock holds for the account from any address, and is audited once, not per refused attempt.
+    assert _login(other, "GITA ", factories.DEFAULT_PASSWORD).status_code == 429
+    [event] = _throttled_events(session)
+    assert event.actor == "user:gita"
+    assert event.client == "203.0.113.10"
+    assert event.detail is not None
+    assert event.detail["scope"] == "account"
+
+
+def test_a_successful_login_clears_the_accounts_failed_attempts(
+    make_client: factories.ClientMaker, session: Session
+) -> None:
+    factories.create_user(session, username="hadi")
+    client = make_client(login_rate_limits_account="3/15 minutes")
+    for _ in range(2):
+        assert _login(client, "hadi", "tebakan-salah-1").status_code == 401
+    assert _login(client, "hadi", factories.DEFAULT_PASSWORD).status_code == 303
+    client.cookies.clear()
+    for _ in range(2):
+        assert _login(client, "hadi", "tebakan-salah-1").status_code == 401
+    assert _login(client, "hadi", factories.DEFAULT_PASSWORD).status_code == 303
+
+
+def test_password_spraying_from_one_client_is_throttled(
+    make_client: factories.ClientMaker, session: Session
+) -> None:
+    factories.create_user(session, username="indah")
+    client = make_client(login_rate_limits_client="3/15 minutes")
+    other = make_client(peer="198.51.100.21", login_rate_limits_client="3/15 minutes")
+    for name in ("a.satu", "b.dua", "c.tiga"):
+        assert _login(client, name, "tebakan-salah-1").status_code == 401
+    response = _login(client, "indah", factories.DEFAULT_PASSWORD)
+    assert response.status_code == 429
+    assert "dari alamat jaringan Anda" in response.text
+    # Another client is not held back by this one's failures.
+    assert _login(other, "indah", factories.DEFAULT_PASSWORD).status_code == 303
+    [event] = _throttled_events(session)
+    assert event.detail is not None
+    assert event.detail["scope"] == "client"
+
+
+def test_default_login_limits_stop_the_probe_of_thirty_guesses() -> None:
+    from app.config import Settings
+    from app.ratelimit import get_login_throttle
+
+    limits = get_login_throttle(Settings(secret_key="x" * 40)).limits
+    assert [item.amount for item in limits.per_account] == [10]
+    assert limits.per_client[0].amount < 30 + 1
