@@ -204,6 +204,43 @@ def users_create(
     console.print(f"Created user {user.username} ({user.role}).")
 
 
+@users_app.command("set-password")
+def users_set_password(
+    username: Annotated[str, typer.Argument()],
+    password: Annotated[
+        str | None, typer.Option(help="Prompted for (hidden) when not given", show_default=False)
+    ] = None,
+) -> None:
+    """Set a user's password; every session of theirs ends (they log in again everywhere)."""
+    from app.services import auth
+
+    if password is None:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with service_session() as session:
+        user = auth.set_password(session, username, password)
+    console.print(f"Password of {user.username} set; their sessions are ended.")
+
+
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument()]) -> None:
+    """Stop a user from logging in, and end every session of theirs at once."""
+    from app.services import auth
+
+    with service_session() as session:
+        user = auth.set_user_active(session, username, False)
+    console.print(f"Disabled {user.username}; their sessions are ended.")
+
+
+@users_app.command("enable")
+def users_enable(username: Annotated[str, typer.Argument()]) -> None:
+    """Let a disabled user log in again."""
+    from app.services import auth
+
+    with service_session() as session:
+        user = auth.set_user_active(session, username, True)
+    console.print(f"Enabled {user.username}.")
+
+
 @agencies_app.command("create")
 def agencies_create(code: Annotated[str, typer.Argument()], name: Annotated[str, typer.Argument()]) -> None:
     """Create an agency; CODE is short and unique (e.g. BKD3273)."""

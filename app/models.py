@@ -78,6 +78,21 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = None
 
 
+class WebSession(SQLModel, table=True):
+    """A browser logged in as a user. The cookie carries a random token and only its hash is kept here, so
+    deleting the row ends the session wherever the cookie was copied to (logout, a password change, a
+    disabled account)."""
+
+    __tablename__ = "web_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+    client: str | None = Field(default=None, max_length=64)
+
+
 class ApiKey(SQLModel, table=True):
     """A machine credential. Only a hash of the secret is stored; ``prefix`` finds the row."""
 

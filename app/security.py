@@ -82,6 +82,15 @@ def password_needs_rehash(password_hash: str) -> bool:
 DUMMY_PASSWORD_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_session_token(token: str) -> str:
+    # 256 random bits: a plain hash is enough, and lets the database find the row by it.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 

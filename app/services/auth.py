@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.db import end_reads
 from app.errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from app.models import ROLES, ApiKey, User, utcnow
+from app.models import ROLES, ApiKey, User, WebSession, utcnow
 from app.ratelimit import LoginThrottle, LoginThrottled
 from app.security import (
     DUMMY_PASSWORD_HASH,
@@ -16,6 +17,8 @@ from app.security import (
     api_key_prefix,
     generate_api_key,
     hash_password,
+    hash_session_token,
+    new_session_token,
     password_needs_rehash,
     verify_password,
 )
@@ -188,8 +191,111 @@ def authenticate_user(
     return principal
 
 
-def get_active_user(session: Session, user_id: int) -> Principal | None:
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    return _principal_for_user(user)
+# --- web sessions -----------------------------------------------------------------------------------
+
+
+def start_session(
+    session: Session, user: Principal, *, lifetime: timedelta, client: str | None = None
+) -> str:
+    """A new server-side session for ``user``; returns the token the browser's cookie carries.
+
+    Expired sessions of everyone are deleted here: logins are rare enough for that to cost nothing, and
+    no table of dead sessions grows.
+    """
+    now = utcnow()
+    session.execute(delete(WebSession).where(col(WebSession.expires_at) <= now))
+    token = new_session_token()
+    session.add(
+        WebSession(
+            token_hash=hash_session_token(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + lifetime,
+            client=client[:64] if client else None,
+        )
+    )
+    session.commit()
+    return token
+
+
+def session_user(session: Session, token: str) -> Principal | None:
+    """The active user whose live session ``token`` names; None once it was ended, expired or disabled."""
+    query = (
+        select(User)
+        .join(WebSession, col(WebSession.user_id) == col(User.id))
+        .where(
+            WebSession.token_hash == hash_session_token(token),
+            col(WebSession.expires_at) > utcnow(),
+            col(User.is_active).is_(True),
+        )
+    )
+    user = session.exec(query).first()
+    return _principal_for_user(user) if user is not None else None
+
+
+def end_session(session: Session, token: str, *, actor: Principal, client: str | None = None) -> None:
+    """Logout: the session is gone on the server, so a copy of the cookie opens nothing either."""
+    session.execute(delete(WebSession).where(col(WebSession.token_hash) == hash_session_token(token)))
+    audit.record(session, actor, "user.logout", "user", actor.id, client=client)
+    session.commit()
+
+
+def _end_user_sessions(session: Session, user_id: int) -> int:
+    result = session.execute(delete(WebSession).where(col(WebSession.user_id) == user_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _user_named(session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    if user is None:
+        raise NotFound(f"No user {username.strip()!r}")
+    return user
+
+
+def set_password(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    actor: Principal | str = "cli",
+    client: str | None = None,
+) -> User:
+    """Set a new password and end every session of the user: whoever held the old one is logged out."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"A password needs at least {MIN_PASSWORD_LENGTH} characters")
+    user = _user_named(session, username)
+    assert user.id is not None
+    user.password_hash = hash_password(password)
+    session.add(user)
+    ended = _end_user_sessions(session, user.id)
+    detail = {"sessions_ended": ended}
+    audit.record(session, actor, "user.password_change", "user", user.id, detail, client=client)
+    session.commit()
+    return user
+
+
+def change_own_password(
+    session: Session, user: Principal, current_password: str, new_password: str, *, client: str | None = None
+) -> None:
+    """A logged-in user's own change: the current password is asked for, as a left-open browser must not
+    let someone else take the account over."""
+    row = session.get(User, user.id)
+    if row is None or not verify_password(current_password, row.password_hash):
+        raise Unauthorized("The current password is wrong")
+    if new_password == current_password:
+        raise ValidationFailed("The new password must differ from the current one")
+    set_password(session, row.username, new_password, actor=user, client=client)
+
+
+def set_user_active(session: Session, username: str, active: bool, *, actor: Principal | str = "cli") -> User:
+    """Enable or disable a user; disabling ends every session of theirs at once."""
+    user = _user_named(session, username)
+    assert user.id is not None
+    user.is_active = active
+    session.add(user)
+    detail: dict[str, int] = {}
+    if not active:
+        detail["sessions_ended"] = _end_user_sessions(session, user.id)
+    audit.record(session, actor, "user.enable" if active else "user.disable", "user", user.id, detail)
+    session.commit()
+    return user

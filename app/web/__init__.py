@@ -3,8 +3,9 @@
 Pages share:
 
 - ``templates`` — Jinja2 over ``app/templates`` (``base.html`` takes ``title`` and fills ``content``);
-- ``WebUserDep`` / ``OptionalWebUserDep`` — the logged-in user, from the signed session cookie; a page that
-  needs one sends an anonymous visitor to ``/login``;
+- ``WebUserDep`` / ``OptionalWebUserDep`` — the logged-in user: the signed session cookie carries a token
+  naming a server-side session (``app.models.WebSession``), so ending that row logs the browser out; a page
+  that needs a user sends an anonymous visitor to ``/login``;
 - ``CsrfDep`` — put it on every POST handler; forms carry ``{{ csrf_input(request) }}``.
 """
 
@@ -29,7 +30,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 LOGIN_PATH = "/login"
 
-SESSION_USER = "user_id"
+SESSION_TOKEN = "sid"
 SESSION_CSRF = "csrf"
 
 ERROR_TITLES = {
@@ -74,10 +75,10 @@ def verify_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> No
 
 
 def optional_web_user(request: Request, session: SessionDep) -> Principal | None:
-    user_id = request.session.get(SESSION_USER)
-    if not isinstance(user_id, int):
+    token = request.session.get(SESSION_TOKEN)
+    if not isinstance(token, str):
         return None
-    principal = auth.get_active_user(session, user_id)
+    principal = auth.session_user(session, token)
     if principal is None:
         request.session.clear()
     return principal

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import SessionDep, SettingsDep
-from app.errors import Unauthorized
+from app.errors import Unauthorized, ValidationFailed
 from app.ratelimit import LoginThrottled, get_login_throttle, request_client
 from app.services import auth
+from app.services.principals import Principal
 from app.web import (
     LOGIN_PATH,
-    SESSION_USER,
+    SESSION_TOKEN,
     CsrfDep,
     OptionalWebUserDep,
     WebUserDep,
@@ -33,8 +35,13 @@ ROLE_LABELS = {
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, user: WebUserDep) -> Response:
-    context = {"title": "Beranda", "user": user, "role_label": ROLE_LABELS.get(user.role, user.role)}
+def home(request: Request, user: WebUserDep, kata_sandi: str | None = None) -> Response:
+    context = {
+        "title": "Beranda",
+        "user": user,
+        "role_label": ROLE_LABELS.get(user.role, user.role),
+        "password_changed": kata_sandi == "diganti",
+    }
     return templates.TemplateResponse(request, "home.html", context)
 
 
@@ -77,14 +84,74 @@ def login(
     except Unauthorized:
         context["error"] = "Nama pengguna atau kata sandi salah."
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
-    # A fresh session (new CSRF token too), so nothing set before login carries over.
-    request.session.clear()
-    request.session[SESSION_USER] = user.id
-    csrf_token(request)
+    lifetime = timedelta(seconds=settings.session_max_age_seconds)
+    _begin_session(request, auth.start_session(session, user, lifetime=lifetime, client=client))
     return RedirectResponse(safe_next(next), status_code=303)
 
 
+def _begin_session(request: Request, token: str) -> None:
+    # A fresh cookie (new CSRF token too), so nothing set before login carries over.
+    request.session.clear()
+    request.session[SESSION_TOKEN] = token
+    csrf_token(request)
+
+
 @router.post("/logout")
-def logout(request: Request, _csrf: CsrfDep) -> Response:
+def logout(
+    request: Request, session: SessionDep, settings: SettingsDep, user: OptionalWebUserDep, _csrf: CsrfDep
+) -> Response:
+    token = request.session.get(SESSION_TOKEN)
+    if user is not None and isinstance(token, str):
+        auth.end_session(session, token, actor=user, client=request_client(request, settings))
     request.session.clear()
     return RedirectResponse(LOGIN_PATH, status_code=303)
+
+
+PASSWORD_PAGE = "/akun/kata-sandi"
+
+
+def _password_form(
+    request: Request, user: Principal, *, error: str | None = None, status: int = 200
+) -> Response:
+    context = {
+        "title": "Ganti kata sandi",
+        "user": user,
+        "error": error,
+        "min_length": auth.MIN_PASSWORD_LENGTH,
+    }
+    return templates.TemplateResponse(request, "password.html", context, status_code=status)
+
+
+@router.get(PASSWORD_PAGE, response_class=HTMLResponse)
+def password_form(request: Request, user: WebUserDep) -> Response:
+    return _password_form(request, user)
+
+
+@router.post(PASSWORD_PAGE, response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: WebUserDep,
+    _csrf: CsrfDep,
+    current_password: Annotated[str, Form(max_length=1024)],
+    new_password: Annotated[str, Form(max_length=1024)],
+    new_password_again: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    """Every session of the user ends, those on other devices too; this browser gets a new one."""
+    if new_password != new_password_again:
+        return _password_form(request, user, error="Kedua isian kata sandi baru tidak sama.", status=422)
+    client = request_client(request, settings)
+    try:
+        auth.change_own_password(session, user, current_password, new_password, client=client)
+    except Unauthorized:
+        return _password_form(request, user, error="Kata sandi saat ini salah.", status=422)
+    except ValidationFailed:
+        error = (
+            f"Kata sandi baru harus berbeda dari yang sekarang dan paling sedikit "
+            f"{auth.MIN_PASSWORD_LENGTH} karakter."
+        )
+        return _password_form(request, user, error=error, status=422)
+    lifetime = timedelta(seconds=settings.session_max_age_seconds)
+    _begin_session(request, auth.start_session(session, user, lifetime=lifetime, client=client))
+    return RedirectResponse("/?kata_sandi=diganti", status_code=303)
