@@ -251,6 +251,9 @@ class Job(SQLModel, table=True):
     attempts: int = Field(default=0)
     available_at: datetime = Field(default_factory=utcnow)
     lease_until: datetime | None = None
+    alive_until: datetime | None = None
+    """When the running worker's next heartbeat is overdue: long before the lease runs out, so a page can
+    say the work was interrupted while no other worker may take it over yet."""
     worker: str | None = Field(default=None, max_length=120)
     error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)

@@ -62,28 +62,9 @@ class Worker:
             return False
         assert job.id is not None
         log.info("worker %s claimed job %s (%s, attempt %s)", self.name, job.id, job.kind, job.attempts)
-        stop_beating = threading.Event()
-        beat = threading.Thread(
-            target=self._heartbeat, args=(job.id, stop_beating), name=f"heartbeat-{job.id}", daemon=True
-        )
-        beat.start()
-        try:
+        with jobs.kept_alive(self.engine, job.id, worker=self.name, lease=self.lease):
             jobs.run_job(self.engine, job, worker=self.name)
-        finally:
-            stop_beating.set()
-            beat.join()
         return True
-
-    def _heartbeat(self, job_id: int, stop: threading.Event) -> None:
-        interval = max(self.lease.total_seconds() / 3, 0.05)
-        while not stop.wait(interval):
-            try:
-                with jobs.session_for(self.engine) as session:
-                    if not jobs.heartbeat(session, job_id, worker=self.name, lease=self.lease):
-                        log.warning("worker %s lost the lease on job %s", self.name, job_id)
-                        return
-            except Exception:  # SQLite may be busy with the job's own write; the next beat retries
-                log.debug("heartbeat for job %s failed", job_id, exc_info=True)
 
     def run_until(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set, sleeping ``poll_interval`` whenever the queue is empty."""

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.models import Agency, ApiKey, ListEntry, ListVersion, User, WatchList, utcnow
+from app.models import Agency, ApiKey, Job, ListEntry, ListVersion, User, WatchList, utcnow
 from app.security import generate_api_key, hash_password
+from app.services import ingestion
 
 DEFAULT_PASSWORD = "kata-sandi-uji-123"
 
@@ -150,3 +153,18 @@ def create_listing(
         session.add(watch_list)
     session.commit()
     return watch_list
+
+
+def crashed_version(
+    session: Session, source: ingestion.Source, parent_id: int, path: Path, *, rows_seen: int
+) -> tuple[ingestion.VersionRow, Job]:
+    """A new version whose worker read ``rows_seen`` rows and then died: its job is still "running", its
+    lease still runs, but its beats stopped a moment ago. Commits."""
+    version, job = ingestion.create_version(
+        session, source, parent_id, ingestion.describe_file(path), uploaded_by="test", claimed_by="gone:1:x"
+    )
+    version.status, version.rows_processed = "processing", rows_seen
+    job.alive_until = utcnow() - timedelta(seconds=1)
+    session.add_all([version, job])
+    session.commit()
+    return version, job

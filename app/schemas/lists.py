@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.versions import VersionOut, VersionStatus, latest_summary, version_out
+from app.schemas.versions import VersionOut, VersionSummary, summary_of, version_out
 
 if TYPE_CHECKING:
     from app.services.lists import ListUpload, ListView
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 ListType = Literal["party_member", "supporter"]
 
 
-class ListOut(BaseModel):
+class ListOut(VersionSummary):
     """A list and the state of its newest upload."""
 
     id: int
@@ -23,12 +23,7 @@ class ListOut(BaseModel):
     owner: str = Field(description="party or candidate")
     election: str
     region: str | None
-    status: VersionStatus = Field(description="status of the newest version")
     active_version_id: int | None = Field(description="the version checks use; null until one is stored")
-    rows_processed: int = Field(description="progress of the newest version")
-    accepted: int = Field(description="rows stored by the newest version")
-    rejected: int
-    flagged: int
     created_by: str
     created_at: datetime
 
@@ -47,7 +42,7 @@ class ListUploadOut(BaseModel):
 
 def list_out(view: ListView, *, detail: bool = False) -> ListOut | ListDetail:
     """Shape :class:`app.services.lists.ListView`; the newest version gives status and counts."""
-    row, latest = view.watch_list, view.latest
+    row = view.watch_list
     assert row.id is not None
     values = {
         "id": row.id,
@@ -55,17 +50,19 @@ def list_out(view: ListView, *, detail: bool = False) -> ListOut | ListDetail:
         "owner": row.owner,
         "election": row.election,
         "region": row.region,
-        **latest_summary(latest),
+        **summary_of(view),
         "active_version_id": row.active_version_id,
         "created_by": row.created_by,
         "created_at": row.created_at,
     }
     if detail:
-        return ListDetail(**values, versions=[version_out(v) for v in view.versions])
+        return ListDetail(**values, versions=[version_out(v, view.interruptions) for v in view.versions])
     return ListOut(**values)
 
 
 def list_upload_out(upload: ListUpload) -> ListUploadOut:
     detail = list_out(upload.view, detail=True)
     assert isinstance(detail, ListDetail)
-    return ListUploadOut(list=detail, version=version_out(upload.version), job_id=upload.job_id)
+    return ListUploadOut(
+        list=detail, version=version_out(upload.version, upload.view.interruptions), job_id=upload.job_id
+    )

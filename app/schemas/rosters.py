@@ -7,25 +7,20 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from app.schemas.versions import VersionOut, VersionStatus, latest_summary, version_out
+from app.schemas.versions import VersionOut, VersionSummary, summary_of, version_out
 
 if TYPE_CHECKING:
     from app.services.rosters import RosterUpload, RosterView
 
 
-class RosterOut(BaseModel):
+class RosterOut(VersionSummary):
     """A roster and the state of its newest upload."""
 
     id: int
     agency_id: int
     agency_code: str
     name: str
-    status: VersionStatus = Field(description="status of the newest version")
-    active_version_id: int | None
-    rows_processed: int
-    accepted: int
-    rejected: int
-    flagged: int
+    active_version_id: int | None = Field(description="the version checks use; null until one is stored")
     created_by: str
     created_at: datetime
 
@@ -42,7 +37,7 @@ class RosterUploadOut(BaseModel):
 
 def roster_out(view: RosterView, *, detail: bool = False) -> RosterOut | RosterDetail:
     """Shape :class:`app.services.rosters.RosterView`; the newest version gives status and counts."""
-    row, latest = view.roster, view.latest
+    row = view.roster
     assert row.id is not None
     assert view.agency.id is not None
     values = {
@@ -50,17 +45,19 @@ def roster_out(view: RosterView, *, detail: bool = False) -> RosterOut | RosterD
         "agency_id": view.agency.id,
         "agency_code": view.agency.code,
         "name": row.name,
-        **latest_summary(latest),
+        **summary_of(view),
         "active_version_id": row.active_version_id,
         "created_by": row.created_by,
         "created_at": row.created_at,
     }
     if detail:
-        return RosterDetail(**values, versions=[version_out(v) for v in view.versions])
+        return RosterDetail(**values, versions=[version_out(v, view.interruptions) for v in view.versions])
     return RosterOut(**values)
 
 
 def roster_upload_out(upload: RosterUpload) -> RosterUploadOut:
     detail = roster_out(upload.view, detail=True)
     assert isinstance(detail, RosterDetail)
-    return RosterUploadOut(roster=detail, version=version_out(upload.version), job_id=upload.job_id)
+    return RosterUploadOut(
+        roster=detail, version=version_out(upload.version, upload.view.interruptions), job_id=upload.job_id
+    )

@@ -39,7 +39,7 @@ import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from queue import Empty, Queue
 from typing import Any, BinaryIO, TypeVar, cast
@@ -906,7 +906,8 @@ def run_now(
         worker=worker,
     )
     try:
-        outcome = run_ingest_job(ctx, source, on_progress)
+        with jobs.kept_alive(bind, job.id, worker=worker):
+            outcome = run_ingest_job(ctx, source, on_progress)
     except BaseException:
         with _session(bind) as session:
             session.rollback()
@@ -1047,6 +1048,49 @@ def delete_stored_rows(
 def rowcount(result: Any) -> int:
     """Rows a DELETE or UPDATE touched (SQLAlchemy types ``execute`` as returning any Result)."""
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Interruption:
+    """A version still being stored whose worker stopped beating: it crashed or lost the database.
+
+    The version's rows are not stored (its transaction rolled back) and the parent's previous version is
+    still the one checks use. ``resumes_by`` is when the job's lease runs out and another worker may take
+    the file over; ``None`` when the file has used all its attempts and will be marked failed instead.
+    ``rows_seen`` is the last progress recorded before the worker stopped.
+    """
+
+    since: datetime
+    resumes_by: datetime | None
+    rows_seen: int
+
+
+def interruptions(
+    session: Session, source: Source, versions: Sequence[VersionRow]
+) -> dict[int, Interruption]:
+    """The interrupted ones among ``versions``, by version id."""
+    busy = {v.id: v for v in versions if v.status in ("pending", "processing") and v.id is not None}
+    if not busy:
+        return {}
+    spec = SPECS[source]
+    stalled = session.scalars(
+        select(Job).where(
+            col(Job.kind) == spec.job_kind,
+            col(Job.target_id).in_(list(busy)),
+            col(Job.status) == "running",
+            col(Job.alive_until) < utcnow(),
+        )
+    ).all()
+    found: dict[int, Interruption] = {}
+    for job in stalled:
+        assert job.alive_until is not None
+        retries = job.attempts < jobs.max_attempts_of(job.kind)
+        found[job.target_id] = Interruption(
+            since=job.alive_until,
+            resumes_by=job.lease_until if retries else None,
+            rows_seen=busy[job.target_id].rows_processed,
+        )
+    return found
 
 
 def versions_of(session: Session, source: Source, parent_id: int) -> list[VersionRow]:

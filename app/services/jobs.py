@@ -9,9 +9,13 @@ Life of a job::
                   lease expired (worker died): claimable again while attempts remain
 
 A claim takes a *lease*: the job belongs to the claiming worker until ``lease_until``. A live worker
-extends it with :func:`heartbeat`; a dead one stops doing so, and once the lease has expired any worker
-may claim the job again. Handlers must therefore be idempotent: a job can run again after its first
-runner died half-way (ingestion is, because a version is stored in one transaction or not at all).
+extends it with :func:`heartbeat` every :func:`beat_interval`; a dead one stops doing so, and once the
+lease has expired any worker may claim the job again. The lease is long, so that a worker stalled by a
+busy database is not overtaken; ``alive_until`` (a few missed beats) says much sooner that the worker is
+gone, so pages can show the work as interrupted rather than still running.
+
+Handlers must be idempotent: a job can run again after its first runner died half-way (ingestion is,
+because a version is stored in one transaction or not at all).
 
 Claiming uses ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers on several machines
 never wait on each other, and a guarded ``UPDATE … WHERE status = <what we read>`` on SQLite, whose
@@ -31,7 +35,9 @@ resource it worked on can be marked failed with the reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,6 +52,20 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=2)
 DEFAULT_MAX_ATTEMPTS = 3
+BEAT_CEILING = timedelta(seconds=10)
+BEATS_MISSED = 6
+"""Beats a worker may miss before its job counts as interrupted: a SQLite heartbeat waits behind the job's
+own write transaction, which can take several seconds on a large file."""
+
+
+def beat_interval(lease: timedelta) -> timedelta:
+    """How often a running job's worker beats: often enough that a dead one is noticed within a minute."""
+    return min(lease / 3, BEAT_CEILING)
+
+
+def alive_window(lease: timedelta) -> timedelta:
+    """How long after a beat its worker still counts as alive."""
+    return min(lease, beat_interval(lease) * BEATS_MISSED)
 
 
 @dataclass(frozen=True)
@@ -113,6 +133,11 @@ def handler(
     return decorate
 
 
+def max_attempts_of(kind: str) -> int:
+    registration = registry.get(kind)
+    return registration.max_attempts if registration else DEFAULT_MAX_ATTEMPTS
+
+
 def enqueue(
     session: Session,
     kind: str,
@@ -134,6 +159,7 @@ def enqueue(
     job = Job(kind=kind, target_id=target_id, payload=payload or {}, available_at=available_at or now)
     if claimed_by is not None:
         job.status, job.worker, job.lease_until, job.attempts = "running", claimed_by, now + lease, 1
+        job.alive_until = now + alive_window(lease)
     session.add(job)
     session.flush()
     return job
@@ -173,7 +199,13 @@ def claim(
         claimed = session.execute(
             update(Job)
             .where(col(Job.id) == found, _claimable(now))
-            .values(status="running", worker=worker, lease_until=now + lease, attempts=Job.attempts + 1)
+            .values(
+                status="running",
+                worker=worker,
+                lease_until=now + lease,
+                alive_until=now + alive_window(lease),
+                attempts=Job.attempts + 1,
+            )
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount == 1:  # type: ignore[attr-defined]
@@ -187,10 +219,11 @@ def claim(
 
 def heartbeat(session: Session, job_id: int, *, worker: str, lease: timedelta = DEFAULT_LEASE) -> bool:
     """Extend the lease; ``False`` if the job is no longer this worker's. Commits."""
+    now = utcnow()
     result = session.execute(
         update(Job)
         .where(col(Job.id) == job_id, col(Job.worker) == worker, col(Job.status) == "running")
-        .values(lease_until=utcnow() + lease)
+        .values(lease_until=now + lease, alive_until=now + alive_window(lease))
         .execution_options(synchronize_session=False)
     )
     session.commit()
@@ -202,7 +235,7 @@ def complete(session: Session, job_id: int, *, worker: str) -> bool:
     result = session.execute(
         update(Job)
         .where(col(Job.id) == job_id, col(Job.worker) == worker, col(Job.status) == "running")
-        .values(status="done", finished_at=utcnow(), lease_until=None, error=None)
+        .values(status="done", finished_at=utcnow(), lease_until=None, alive_until=None, error=None)
         .execution_options(synchronize_session=False)
     )
     session.commit()
@@ -226,9 +259,9 @@ def fail(
         session.rollback()
         return False
     registration = registry.get(job.kind)
-    max_attempts = registration.max_attempts if registration else DEFAULT_MAX_ATTEMPTS
+    max_attempts = max_attempts_of(job.kind)
     job.error = error[:2000]
-    job.lease_until = None
+    job.lease_until = job.alive_until = None
     if retry_in is not None and job.attempts < max_attempts:
         job.status = "queued"
         job.available_at = utcnow() + retry_in
@@ -254,14 +287,13 @@ def reap_exhausted(session: Session) -> int:
     ).all()
     given_up = 0
     for job in expired:
-        registration = registry.get(job.kind)
-        max_attempts = registration.max_attempts if registration else DEFAULT_MAX_ATTEMPTS
-        if job.attempts < max_attempts:
+        if job.attempts < max_attempts_of(job.kind):
             continue
         job.status = "failed"
         job.finished_at = now
-        job.lease_until = None
+        job.lease_until = job.alive_until = None
         job.error = f"worker stopped responding on each of {job.attempts} attempts"
+        registration = registry.get(job.kind)
         if registration and registration.on_failure:
             registration.on_failure(session, job, job.error)
         session.add(job)
@@ -287,6 +319,33 @@ def sweeper(sweep_fn: Sweeper) -> Sweeper:
 def sweep(session: Session) -> int:
     """Give up exhausted jobs, then run every registered sweeper; returns how many rows they settled."""
     return reap_exhausted(session) + sum(sweep_fn(session) for sweep_fn in _sweepers)
+
+
+@contextmanager
+def kept_alive(
+    bind: Engine | Connection, job_id: int, *, worker: str, lease: timedelta = DEFAULT_LEASE
+) -> Iterator[None]:
+    """Beat for job ``job_id`` from a side thread while the body runs it, so its lease and liveness last."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        interval = max(beat_interval(lease).total_seconds(), 0.05)
+        while not stop.wait(interval):
+            try:
+                with session_for(bind) as session:
+                    if not heartbeat(session, job_id, worker=worker, lease=lease):
+                        log.warning("worker %s lost the lease on job %s", worker, job_id)
+                        return
+            except Exception:  # SQLite may be busy with the job's own write; the next beat retries
+                log.debug("heartbeat for job %s failed", job_id, exc_info=True)
+
+    beating = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beating.join()
 
 
 def session_for(bind: Engine | Connection) -> Session:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
@@ -18,20 +18,21 @@ from app.models import Rejection as RejectionRow
 from app.services import audit, ingestion
 from app.services.ingestion import UploadedFile
 from app.services.principals import Principal, require_roles
-from app.services.versions import pick_version, submit_version, upload_detail
+from app.services.versions import VersionHistory, pick_version, submit_version, upload_detail
 
 READ_ROLES = ("steward", "admin", "auditor")
 WRITE_ROLES = ("steward", "admin")
 
 
 @dataclass
-class ListView:
+class ListView(VersionHistory[ListVersion]):
     watch_list: WatchList
     versions: builtins.list[ListVersion]
+    interruptions: dict[int, ingestion.Interruption] = field(default_factory=dict)
 
     @property
-    def latest(self) -> ListVersion | None:
-        return self.versions[0] if self.versions else None
+    def active_version_id(self) -> int | None:
+        return self.watch_list.active_version_id
 
 
 @dataclass
@@ -56,7 +57,11 @@ def _clean(value: str | None, field: str, *, required: bool = True, limit: int =
 def _view(session: Session, watch_list: WatchList) -> ListView:
     assert watch_list.id is not None
     versions = ingestion.versions_of(session, "list", watch_list.id)
-    return ListView(watch_list, [v for v in versions if isinstance(v, ListVersion)])
+    return ListView(
+        watch_list,
+        [v for v in versions if isinstance(v, ListVersion)],
+        ingestion.interruptions(session, "list", versions),
+    )
 
 
 def _get(session: Session, list_id: int) -> WatchList:

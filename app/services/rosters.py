@@ -7,7 +7,7 @@ reveal nothing. Admins act for any agency (naming it on upload); auditors read e
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
@@ -17,21 +17,22 @@ from app.models import Rejection as RejectionRow
 from app.services import agencies, audit, ingestion
 from app.services.ingestion import UploadedFile
 from app.services.principals import Principal, is_operator, require_roles
-from app.services.versions import pick_version, submit_version, upload_detail
+from app.services.versions import VersionHistory, pick_version, submit_version, upload_detail
 
 READ_ROLES = ("operator", "admin", "auditor")
 WRITE_ROLES = ("operator", "admin")
 
 
 @dataclass
-class RosterView:
+class RosterView(VersionHistory[RosterVersion]):
     roster: Roster
     agency: Agency
     versions: list[RosterVersion]
+    interruptions: dict[int, ingestion.Interruption] = field(default_factory=dict)
 
     @property
-    def latest(self) -> RosterVersion | None:
-        return self.versions[0] if self.versions else None
+    def active_version_id(self) -> int | None:
+        return self.roster.active_version_id
 
 
 @dataclass
@@ -47,7 +48,12 @@ def _view(session: Session, roster: Roster) -> RosterView:
     agency = session.get(Agency, roster.agency_id)
     assert agency is not None
     versions = ingestion.versions_of(session, "roster", roster.id)
-    return RosterView(roster, agency, [v for v in versions if isinstance(v, RosterVersion)])
+    return RosterView(
+        roster,
+        agency,
+        [v for v in versions if isinstance(v, RosterVersion)],
+        ingestion.interruptions(session, "roster", versions),
+    )
 
 
 def visible_roster(session: Session, principal: Principal, roster_id: int) -> Roster:

@@ -8,17 +8,46 @@ their own audit actions, and share these steps.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from sqlmodel import Session
 
 from app.errors import NotFound
 from app.ingest.entries import Source
 from app.services import ingestion
-from app.services.ingestion import Parent, Submitted, UploadedFile, VersionRow
+from app.services.ingestion import Interruption, Parent, Submitted, UploadedFile, VersionRow
 from app.services.principals import Principal
 
 V = TypeVar("V", bound=VersionRow)
+
+
+class VersionHistory(Generic[V]):
+    """What a list's or roster's page reads of its versions: the newest, the one checks use, and whether
+    the newest was interrupted while being stored.
+
+    While a replacement is pending, processing or interrupted the active version's rows are the live ones,
+    so pages show its counts beside the newest's.
+    """
+
+    versions: Sequence[V]
+    interruptions: Mapping[int, Interruption]
+
+    @property
+    def active_version_id(self) -> int | None:
+        raise NotImplementedError
+
+    @property
+    def latest(self) -> V | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def active(self) -> V | None:
+        return next((v for v in self.versions if v.id == self.active_version_id), None)
+
+    @property
+    def interruption(self) -> Interruption | None:
+        latest = self.latest
+        return self.interruptions.get(latest.id) if latest is not None and latest.id is not None else None
 
 
 def upload_detail(upload: UploadedFile, *, new: bool) -> dict[str, object]:

@@ -129,8 +129,8 @@ def list_page(request: Request, session: SessionDep, user: StewardUser, list_id:
 
 @router.get("/daftar-pembanding/{list_id}/status", response_class=HTMLResponse)
 def list_status(request: Request, session: SessionDep, user: StewardUser, list_id: IdPath) -> Response:
-    latest = lists.get_list(session, user, list_id).latest
-    return versions.progress_fragment(request, user, latest, f"/daftar-pembanding/{list_id}/status")
+    view = lists.get_list(session, user, list_id)
+    return versions.progress_fragment(request, user, view, f"/daftar-pembanding/{list_id}/status")
 
 
 @router.post("/daftar-pembanding/{list_id}/versi", response_class=HTMLResponse)

@@ -49,6 +49,7 @@ CHANGE_LABELS = {"new": "Baru", "unchanged": "Tetap", "resolved": "Selesai (hila
 VERSION_STATUS_LABELS = {
     "pending": "Menunggu diproses",
     "processing": "Sedang diproses",
+    "interrupted": "Terputus",
     "active": "Aktif",
     "superseded": "Digantikan versi baru",
     "failed": "Gagal",

@@ -131,8 +131,8 @@ def roster_page(request: Request, session: SessionDep, user: ReaderUser, roster_
 @router.get("/daftar-asn/{roster_id}/status", response_class=HTMLResponse)
 def roster_status(request: Request, session: SessionDep, user: ReaderUser, roster_id: IdPath) -> Response:
     """The processing progress of the newest version (polled by htmx while it is stored)."""
-    latest = rosters.get_roster(session, user, roster_id).latest
-    return versions.progress_fragment(request, user, latest, f"/daftar-asn/{roster_id}/status")
+    view = rosters.get_roster(session, user, roster_id)
+    return versions.progress_fragment(request, user, view, f"/daftar-asn/{roster_id}/status")
 
 
 @router.get("/daftar-asn/{roster_id}/versi/{version_id}/penolakan.csv")

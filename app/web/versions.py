@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from itertools import islice
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,6 +19,7 @@ from app.config import Settings
 from app.errors import NetraError
 from app.models import ListVersion, Rejection, RosterVersion
 from app.services.principals import Principal
+from app.services.versions import VersionHistory
 from app.web import messages as msg
 from app.web.access import flash, is_htmx, render
 from app.web.uploads import inline, receive
@@ -54,12 +55,16 @@ def rejection_preview(
     return list(islice(rows, PREVIEW_REJECTIONS))
 
 
-def progress_fragment(request: Request, user: Principal, latest: Version | None, status_url: str) -> Response:
+def progress_fragment(
+    request: Request, user: Principal, view: VersionHistory[Any], status_url: str
+) -> Response:
     """The progress bar htmx polls while a version is stored; once it is done, the whole page reloads."""
+    latest = view.latest
     if is_htmx(request) and not is_busy(latest):
         return Response(status_code=204, headers={"HX-Refresh": "true"})
     context = {
         "user": user,
+        "view": view,
         "latest": latest,
         "percent": progress(latest),
         "busy": True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -13,8 +14,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from app.models import AuditEvent, Job, ListEntry, ListVersion, WatchList
+from app.models import AuditEvent, Job, ListEntry, ListVersion, WatchList, utcnow
 from app.worker import Worker
+from tests import factories
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -270,6 +272,41 @@ def test_failed_version_keeps_the_previous_one_active(
     failed_id = detail["versions"][0]["id"]
     assert session.exec(select(func.count()).where(col(ListEntry.version_id) == failed_id)).one() == 0
     assert session.get(ListVersion, failed_id) is not None
+
+
+def test_a_version_whose_worker_died_is_interrupted_and_the_live_counts_stay_beside_it(
+    client: TestClient, session: Session, steward_key: str, auth: Auth, tmp_path: Path
+) -> None:
+    first = upload(client, steward_key, auth, list_csv(tmp_path)).json()
+    list_id, first_version = first["list"]["id"], first["version"]
+    _version, job = factories.crashed_version(
+        session, "list", list_id, list_csv(tmp_path, "v2.csv"), rows_seen=750_000
+    )
+    assert job.lease_until is not None
+
+    detail = client.get(f"/api/v1/lists/{list_id}", headers=auth(steward_key)).json()
+    assert (detail["status"], detail["interrupted"]) == ("processing", True)
+    assert datetime.fromisoformat(detail["resumes_by"]).replace(tzinfo=UTC) == job.lease_until.replace(
+        tzinfo=UTC
+    )
+    assert detail["active"] == {
+        "version_id": first_version["id"],
+        "version": 1,
+        "accepted": first_version["accepted"],
+        "rejected": first_version["rejected"],
+        "flagged": first_version["flagged"],
+        "finished_at": first_version["finished_at"],
+    }
+    assert [(v["version"], v["interrupted"]) for v in detail["versions"]] == [(2, True), (1, False)]
+    (summary,) = client.get("/api/v1/lists", headers=auth(steward_key)).json()
+    assert (summary["interrupted"], summary["active"]["accepted"]) == (True, first_version["accepted"])
+
+    job.alive_until = utcnow() + timedelta(minutes=1)  # the worker beats again: merely processing
+    session.add(job)
+    session.commit()
+    detail = client.get(f"/api/v1/lists/{list_id}", headers=auth(steward_key)).json()
+    assert (detail["interrupted"], detail["resumes_by"]) == (False, None)
+    assert detail["active"]["version"] == 1
 
 
 def test_a_version_whose_every_row_is_rejected_is_422_and_changes_nothing(

@@ -25,7 +25,7 @@ from app.ingest.headers import SourceRow
 from app.ingest.limits import DEFAULT_LIMITS
 from app.ingest.table import open_table
 from app.models import Job, ListEntry, ListVersion, WatchList
-from app.services import ingestion, lists
+from app.services import ingestion, jobs, lists
 from app.services.principals import Principal
 from app.worker import Worker
 from tests.ingest.reference import Record, RowValidator
@@ -253,6 +253,11 @@ def test_killed_ingestion_leaves_the_previous_version_active(fresh_database_url:
             if line.strip().isdigit() and int(line) >= 30_000:
                 break
             assert line.strip() != "finished", "the ingestion ended before it could be killed"
+        with Session(engine) as session:  # while the child beats, its version is processing, not interrupted
+            beating = lists.get_list(session, STEWARD, list_id)
+            assert beating.latest is not None
+            assert beating.latest.status == "processing"
+            assert beating.interruption is None
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
         child.stdout.close()
@@ -275,12 +280,26 @@ def test_killed_ingestion_leaves_the_previous_version_active(fresh_database_url:
                 == 51
             )
 
-            # Once the dead process's lease runs out, any worker stores the version from the kept file.
+            # A minute of missed beats later the page says so, and when another worker takes over.
             job = session.exec(
                 select(Job).where(Job.target_id == partial.id, Job.kind == "ingest_list")
             ).one()
             assert job.status == "running"
-            job.lease_until = job.lease_until - timedelta(hours=1) if job.lease_until else None
+            assert job.alive_until is not None
+            assert job.lease_until is not None
+            lease_until = job.lease_until
+            job.alive_until -= jobs.alive_window(jobs.DEFAULT_LEASE) + timedelta(seconds=1)
+            session.add(job)
+            session.commit()
+            stalled = lists.get_list(session, STEWARD, list_id)
+            assert stalled.interruption is not None
+            assert stalled.interruption.resumes_by == lease_until
+            assert stalled.active is not None
+            assert stalled.active.id == first_version
+            assert stalled.active.accepted == 51
+
+            # Once the dead process's lease runs out, any worker stores the version from the kept file.
+            job.lease_until = lease_until - timedelta(hours=1)
             session.add(job)
             session.commit()
         assert Worker(engine, kinds=["ingest_list"]).drain() == 1
@@ -291,6 +310,7 @@ def test_killed_ingestion_leaves_the_previous_version_active(fresh_database_url:
             stored = session.exec(select(func.count()).where(col(ListEntry.version_id) == partial_id)).one()
             assert stored == 150_001
             assert session.get(ListVersion, first_version).status == "superseded"  # type: ignore[union-attr]
+            assert lists.get_list(session, STEWARD, list_id).interruption is None
     finally:
         engine.dispose()
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -145,5 +146,54 @@ def test_postgresql_claims_skip_rows_locked_by_another_worker(fresh_database_url
             assert claimed is not None
             assert claimed.id == ids[1]
             holder.rollback()
+    finally:
+        engine.dispose()
+
+
+def _aware(moment: datetime | None) -> datetime:
+    assert moment is not None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite reads back naive
+
+
+def test_a_running_job_counts_as_alive_for_a_few_beats_not_for_its_whole_lease(
+    session: Session, calls: list[tuple[str, int]]
+) -> None:
+    lease = timedelta(minutes=5)
+    assert jobs.beat_interval(lease) == timedelta(seconds=10)
+    assert jobs.alive_window(lease) == timedelta(minutes=1)
+    jobs.enqueue(session, KIND, 1)
+    session.commit()
+    before = jobs.utcnow()
+    job = jobs.claim(session, worker="w1", kinds=[KIND], lease=lease)
+    assert job is not None
+    assert job.id is not None
+    assert before + lease <= _aware(job.lease_until) <= jobs.utcnow() + lease
+    assert before + timedelta(minutes=1) <= _aware(job.alive_until) <= jobs.utcnow() + timedelta(minutes=1)
+
+    claimed_alive = _aware(job.alive_until)
+    assert jobs.heartbeat(session, job.id, worker="w1", lease=lease)
+    session.refresh(job)
+    assert _aware(job.alive_until) >= claimed_alive
+    assert jobs.complete(session, job.id, worker="w1")
+    session.refresh(job)
+    assert (job.lease_until, job.alive_until) == (None, None)
+
+
+def test_kept_alive_beats_while_its_body_runs(fresh_database_url: str) -> None:
+    engine = db.create_engine(fresh_database_url)
+    lease = timedelta(seconds=0.6)  # a beat every 0.2 s
+    try:
+        with Session(engine) as setup:
+            job = jobs.enqueue(setup, KIND, 1, claimed_by="w1", lease=lease)
+            setup.commit()
+            assert job.id is not None
+            job_id, first_alive = job.id, _aware(job.alive_until)
+        with jobs.kept_alive(engine, job_id, worker="w1", lease=lease):
+            time.sleep(0.7)
+        with Session(engine) as check:
+            beaten = check.get(Job, job_id)
+            assert beaten is not None
+            assert _aware(beaten.alive_until) > first_alive
+            assert _aware(beaten.lease_until) > first_alive
     finally:
         engine.dispose()

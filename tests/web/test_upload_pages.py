@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session, select
 
 from app.models import Agency, AuditEvent, MisuseReport, Roster, WatchList
+from tests import factories
 from tests.web.support import alerts, csrf, log_in
 
 ROSTER_CSV = (
@@ -107,6 +110,31 @@ def test_a_steward_uploads_a_list_a_new_version_and_deletes_it_with_confirmation
     session.refresh(watch)
     assert watch.deleted_at is not None
     assert client.get(f"/daftar-pembanding/{watch.id}").status_code == 404
+
+
+def test_a_version_whose_worker_died_says_interrupted_and_shows_the_live_version(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    log_in(client, session, "steward")
+    fields = {"list_type": "party_member", "owner": "Partai Putus", "election": "Pemilu 2029"}
+    upload(client, "/daftar-pembanding", "/daftar-pembanding", LIST_CSV, **fields)
+    watch = session.exec(select(WatchList).where(WatchList.owner == "Partai Putus")).one()
+    assert watch.id is not None
+    second = tmp_path / "v2.csv"
+    second.write_bytes(LIST_CSV)
+    factories.crashed_version(session, "list", watch.id, second, rows_seen=750_000)
+
+    catalogue = client.get("/daftar-pembanding").text
+    assert "Terputus" in catalogue
+    assert "akan dilanjutkan otomatis paling lambat" in catalogue
+    assert "versi aktif 1: 1" in catalogue  # the first file's one accepted row is what checks use
+    for page in (f"/daftar-pembanding/{watch.id}", f"/daftar-pembanding/{watch.id}/status"):
+        text = client.get(page).text
+        assert "terputus" in text
+        assert "setelah 750.000 baris terbaca" in text
+        assert "Belum ada baris versi ini yang tersimpan" in text
+        assert "pemeriksaan memakai versi 1" in text
+        assert "Memproses berkas" not in text
 
 
 def test_a_list_form_with_a_missing_field_says_which(client: TestClient, session: Session) -> None:
