@@ -8,10 +8,12 @@ Two kinds, both stateless on the server (signed with the secret key) apart from 
   second in a phone browser with the default bound) and sends the solution back, base64 JSON encoded. The
   ``salt`` carries ``?expires=<unix time>`` so the signature covers the expiry. ``static/selfcheck.js`` solves
   it in the browser; API clients solve it themselves.
-* **Text question**, the fallback for browsers without JavaScript: a small sum written out in Indonesian words
-  ("tujuh ditambah dua belas"), its answer bound into an HMAC-signed token. It is readable by a screen reader
-  and needs no image. It is far cheaper for a bot than the proof of work (the rate limits still apply), so it
-  can be switched off with ``NETRA_SELFCHECK_TEXT_CHALLENGE=false``.
+* **Text question**, the fallback for browsers without JavaScript: a small sum, difference, product or
+  comparison written out in Indonesian words ("tujuh ditambah dua belas"), its answer bound into an
+  HMAC-signed token. It is readable by a screen reader and needs no image. A script answers any such
+  question for free, so it is not a barrier but an allowance: a client may pass only a few challenges this
+  way per period (``NETRA_SELFCHECK_TEXT_CHALLENGE_LIMITS``, counted by the caller), after which only the
+  proof of work is accepted. ``NETRA_SELFCHECK_TEXT_CHALLENGE=false`` switches it off.
 
 Each solution is accepted once: a replay marker, kept in the rate limiter's storage until the challenge
 expires, turns a second use away.
@@ -161,14 +163,47 @@ def _words(n: int) -> str:
     return head if ones == 0 else f"{head} {_ONES[ones]}"
 
 
-def issue_text(key: bytes, *, ttl_seconds: int, now: float | None = None) -> TextChallenge:
-    """A small sum in words, e.g. ("Berapa tujuh ditambah dua belas?", token)."""
+_THINGS = ("buku", "kursi", "apel", "kelereng", "pensil", "botol")
+
+
+def _question() -> tuple[str, int]:
+    """A question in one of several shapes, and its answer (0..99).
+
+    The shapes only make a one-pattern parser useless; a script written for all of them still answers for
+    free, which is why each client may answer only a few (``NETRA_SELFCHECK_TEXT_CHALLENGE_LIMITS``).
+    """
     a, b = 2 + secrets.randbelow(18), 2 + secrets.randbelow(18)
+    shape = secrets.randbelow(6)
+    if shape == 0:
+        return f"Berapa {_words(a)} ditambah {_words(b)}?", a + b
+    if shape == 1:
+        return f"Berapa {_words(a + b)} dikurangi {_words(b)}?", a
+    if shape == 2:
+        x, y = 2 + secrets.randbelow(8), 2 + secrets.randbelow(8)
+        return f"Berapa hasil {_words(x)} dikali {_words(y)}?", x * y
+    if shape == 3:
+        thing = _THINGS[secrets.randbelow(len(_THINGS))]
+        return (
+            f"Di meja ada {_words(a + b)} {thing}. Sebanyak {_words(b)} {thing} diambil. "
+            f"Berapa {thing} yang tersisa?",
+            a,
+        )
+    if shape == 4:
+        if a == b:
+            b += 1
+        return f"Mana yang lebih besar, {_words(a)} atau {_words(b)}?", max(a, b)
+    n = 10 + secrets.randbelow(90)
+    return f"Tuliskan bilangan “{_words(n)}”.", n
+
+
+def issue_text(key: bytes, *, ttl_seconds: int, now: float | None = None) -> TextChallenge:
+    """A question in words, e.g. ("Berapa tujuh ditambah dua belas?", token carrying the signed answer)."""
+    question, answer = _question()
     expires = int((now if now is not None else time.time()) + ttl_seconds)
     nonce = secrets.token_hex(8)
     body = f"{nonce}.{expires}"
-    token = f"{body}.{_hmac(key, f'text:{body}:{a + b}')}"
-    return TextChallenge(f"Berapa {_words(a)} ditambah {_words(b)}?", token)
+    token = f"{body}.{_hmac(key, f'text:{body}:{answer}')}"
+    return TextChallenge(question, token)
 
 
 def verify_text(

@@ -50,11 +50,15 @@ class Settings(BaseSettings):
     selfcheck_report_rate_limits: str = "5/hour;20/day"
     # A challenge is required once `selfcheck_challenge_after` look-ups were made in this window (0: never).
     selfcheck_challenge_window: str = "hour"
-    # Proof-of-work difficulty: the client tries on average half of this many SHA-256 hashes.
-    selfcheck_pow_maxnumber: int = Field(default=50_000, ge=1)
+    # Proof-of-work difficulty: the client tries on average half of this many SHA-256 hashes. 1,000,000
+    # averages 1.4 s in chromium throttled like a mid-tier phone and 66 ms of a native core
+    # (python -m bench.challenge).
+    selfcheck_pow_maxnumber: int = Field(default=1_000_000, ge=1)
     selfcheck_challenge_ttl_seconds: int = Field(default=600, gt=0)
-    # The no-JavaScript fallback (a sum in words); weaker than proof of work, so it can be turned off.
+    # The no-JavaScript fallback (a question in words): a script answers it for free, so each client may
+    # answer only this many per period; past that only the proof of work is accepted. Can be turned off.
     selfcheck_text_challenge: bool = True
+    selfcheck_text_challenge_limits: str = "5/day"
     # How long the token from a positive self-check answer allows filing a misuse report.
     selfcheck_report_token_seconds: int = Field(default=1800, gt=0)
     # Worker threads per process that run self-check look-ups (see app.deps.get_lookup_threads).

@@ -81,6 +81,7 @@ class Limits:
     lookups: tuple[RateLimitItem, ...]
     reports: tuple[RateLimitItem, ...]
     free_lookups: RateLimitItem | None  # look-ups allowed before a challenge; None: never challenge
+    text_answers: tuple[RateLimitItem, ...] = ()  # text-question answers a client may give
 
 
 class ClientLimiter:
@@ -119,6 +120,14 @@ class ClientLimiter:
         if self.limits.free_lookups is not None:
             self._limiter.hit(self.limits.free_lookups, "free", client)
 
+    def text_answers_left(self, client: str) -> bool:
+        """True while the client may still pass a challenge by answering the text question."""
+        return all(self._limiter.test(item, "text", client) for item in self.limits.text_answers)
+
+    def count_text_answer(self, client: str) -> None:
+        for item in self.limits.text_answers:
+            self._limiter.hit(item, "text", client)
+
     def first_use(self, key: str, ttl_seconds: int) -> bool:
         """Replay guard for challenge solutions (see ``app.challenge``)."""
         return self.storage.incr(f"netra/used/{key}", ttl_seconds) == 1
@@ -135,6 +144,7 @@ def limits_from_settings(settings: Settings) -> Limits:
         lookups=tuple(parse_many(settings.selfcheck_rate_limits)),
         reports=tuple(parse_many(settings.selfcheck_report_rate_limits)),
         free_lookups=free,
+        text_answers=tuple(parse_many(settings.selfcheck_text_challenge_limits)),
     )
 
 

@@ -175,30 +175,45 @@ def _audit_lookup(session: Session, client: str, detail: dict[str, Any]) -> None
     audit.record_lookup(session, f"public:{client}", "selfcheck.lookup", detail=detail, client=client[:64])
 
 
-def new_challenge(settings: Settings) -> tuple[challenge.PowChallenge, challenge.TextChallenge | None]:
+def _text_allowed(settings: Settings, limiter: ClientLimiter, client: str) -> bool:
+    return settings.selfcheck_text_challenge and limiter.text_answers_left(client)
+
+
+def new_challenge(
+    settings: Settings, *, text: bool
+) -> tuple[challenge.PowChallenge, challenge.TextChallenge | None]:
+    """A proof of work, and a text question when ``text`` (the client may still answer one)."""
     key = settings.secret().encode()
     ttl = settings.selfcheck_challenge_ttl_seconds
     pow_challenge = challenge.issue_pow(key, maxnumber=settings.selfcheck_pow_maxnumber, ttl_seconds=ttl)
-    text = challenge.issue_text(key, ttl_seconds=ttl) if settings.selfcheck_text_challenge else None
-    return pow_challenge, text
+    return pow_challenge, challenge.issue_text(key, ttl_seconds=ttl) if text else None
 
 
 def pending_challenge(
     settings: Settings, limiter: ClientLimiter, client: str
 ) -> tuple[challenge.PowChallenge, challenge.TextChallenge | None] | None:
     """A challenge to show with the form if this client's next look-up will need one."""
-    return new_challenge(settings) if limiter.challenge_required(client) else None
+    if not limiter.challenge_required(client):
+        return None
+    return new_challenge(settings, text=_text_allowed(settings, limiter, client))
 
 
 def _challenge_solved(
-    settings: Settings, limiter: ClientLimiter, answer: ChallengeAnswer, *, allow_text: bool
+    settings: Settings, limiter: ClientLimiter, client: str, answer: ChallengeAnswer, *, allow_text: bool
 ) -> bool:
+    """Whether ``answer`` passes: a proof of work, or (on the web form, within the client's allowance of
+    text answers) the text question, which then counts against that allowance."""
     key = settings.secret().encode()
     if answer.pow_solution and challenge.verify_pow(key, answer.pow_solution, replay=limiter):
         return True
-    if allow_text and settings.selfcheck_text_challenge and answer.text_token and answer.text_answer:
-        return challenge.verify_text(key, answer.text_token, answer.text_answer, replay=limiter)
-    return False
+    if not (allow_text and answer.text_token and answer.text_answer):
+        return False
+    if not _text_allowed(settings, limiter, client):
+        return False
+    if not challenge.verify_text(key, answer.text_token, answer.text_answer, replay=limiter):
+        return False
+    limiter.count_text_answer(client)
+    return True
 
 
 # Built once: a statement object caches its compiled form, where one built per call is rebuilt and re-keyed.
@@ -259,14 +274,13 @@ def look_up(
 
     if limiter.challenge_required(client):
         answer = answer or ChallengeAnswer()
-        if not _challenge_solved(settings, limiter, answer, allow_text=allow_text_challenge):
+        if not _challenge_solved(settings, limiter, client, answer, allow_text=allow_text_challenge):
             outcome = "challenge_failed" if answer.given else "challenge_required"
             _audit_lookup(session, client, {"outcome": outcome, "nik": nik_masked})
             session.commit()
-            pow_challenge, text = new_challenge(settings)
-            raise ChallengeRequired(
-                pow_challenge, text if allow_text_challenge else None, failed=answer.given
-            )
+            text = allow_text_challenge and _text_allowed(settings, limiter, client)
+            pow_challenge, question = new_challenge(settings, text=text)
+            raise ChallengeRequired(pow_challenge, question, failed=answer.given)
 
     listings = find_listings(session, nik.digits)
     limiter.count_lookup(client)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from limits import parse_many
+
 from app.errors import NetraError
 from app.ingest.errors import IngestError
 from app.ingest.rules import REASONS
@@ -253,3 +255,23 @@ def flag_text(flags: str) -> str:
     """Comma-separated row flags as Indonesian words."""
     names = [flag for flag in flags.split(",") if flag]
     return ", ".join(FLAG_LABELS.get(name, name.replace("_", " ")) for name in names)
+
+
+_PERIODS = {
+    "second": "detik",
+    "minute": "menit",
+    "hour": "jam",
+    "day": "hari",
+    "month": "bulan",
+    "year": "tahun",
+}
+
+
+def allowance_text(limits: str) -> str:
+    """A rate-limit setting in words: "5/day;20/month" -> "5 kali per hari, 20 kali per bulan"."""
+    parts = []
+    for item in parse_many(limits):
+        period = _PERIODS.get(item.GRANULARITY.name, item.GRANULARITY.name)
+        every = f"{item.multiples} {period}" if item.multiples > 1 else period
+        parts.append(f"{item.amount} kali per {every}")
+    return ", ".join(parts)

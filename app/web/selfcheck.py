@@ -14,9 +14,11 @@ from anyio import to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from app.config import Settings
 from app.deps import ClientDep, LimiterDep, LookupSessionDep, LookupThreadsDep, SessionDep, SettingsDep
 from app.errors import NetraError, RateLimited
 from app.services import misuse, selfcheck
+from app.web import messages as msg
 from app.web import templates
 
 router = APIRouter(include_in_schema=False)
@@ -41,6 +43,7 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
 
 def _form(
     request: Request,
+    settings: Settings,
     *,
     error: str | None = None,
     challenge: tuple[Any, Any] | None = None,
@@ -55,6 +58,9 @@ def _form(
             "error": error,
             "pow_challenge": pow_challenge.as_dict() if pow_challenge is not None else None,
             "text_challenge": text,
+            # A challenge without the text question: the client has used its text answers for now.
+            "text_spent": pow_challenge is not None and text is None and settings.selfcheck_text_challenge,
+            "text_allowance": msg.allowance_text(settings.selfcheck_text_challenge_limits),
             "retry_after": retry_after,
         },
         status_code,
@@ -65,7 +71,7 @@ def _form(
 def selfcheck_form(
     request: Request, settings: SettingsDep, limiter: LimiterDep, client: ClientDep
 ) -> Response:
-    return _form(request, challenge=selfcheck.pending_challenge(settings, limiter, client))
+    return _form(request, settings, challenge=selfcheck.pending_challenge(settings, limiter, client))
 
 
 @router.post("/cek-nik", response_class=HTMLResponse)
@@ -98,10 +104,11 @@ async def selfcheck_submit(
         # As the API route: the look-up alone in one of the look-up threads (app.deps.get_lookup_threads).
         result = await to_thread.run_sync(look_up, limiter=threads)
     except RateLimited as exc:
-        return _form(request, error=exc.message, status_code=429, retry_after=exc.retry_after)
+        return _form(request, settings, error=exc.message, status_code=429, retry_after=exc.retry_after)
     except selfcheck.ChallengeRequired as exc:
         return _form(
             request,
+            settings,
             error=exc.message,
             challenge=(exc.pow_challenge, exc.text_challenge),
             status_code=exc.status,
@@ -109,6 +116,7 @@ async def selfcheck_submit(
     except selfcheck.InvalidNik as exc:
         return _form(
             request,
+            settings,
             error=exc.message,
             challenge=selfcheck.pending_challenge(settings, limiter, client),
             status_code=exc.status,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlmodel import Session, select
@@ -277,13 +278,19 @@ def test_expired_pow_challenge_is_refused() -> None:
     assert not challenge.verify_pow(key, solution, replay=_Once(), now=1_000_061.0)
 
 
-def test_text_challenge_accepts_only_the_right_sum_once() -> None:
+def test_text_questions_take_several_shapes_so_one_pattern_does_not_answer_them() -> None:
+    questions = [challenge.issue_text(b"k" * 32, ttl_seconds=60).question for _ in range(300)]
+    shapes = {question.split()[1] for question in questions}  # "tujuh", "hasil", "ada", "yang", "bilangan"…
+    assert len(shapes) >= 5
+    one_pattern = [q for q in questions if re.fullmatch(r"Berapa [a-z ]+ ditambah [a-z ]+\?", q)]
+    assert len(one_pattern) < len(questions) / 3
+
+
+def test_text_challenge_accepts_only_the_right_answer_once() -> None:
     key = b"k" * 32
     text = challenge.issue_text(key, ttl_seconds=60)
-    assert text.question.startswith("Berapa ")
-    assert " ditambah " in text.question
     replay = _Once()
-    right = [n for n in range(4, 39) if challenge.verify_text(key, text.token, str(n), replay=_Once())]
+    right = [n for n in range(100) if challenge.verify_text(key, text.token, str(n), replay=_Once())]
     assert len(right) == 1
     assert challenge.verify_text(key, text.token, str(right[0]), replay=replay)
     assert not challenge.verify_text(key, text.token, str(right[0]), replay=replay)

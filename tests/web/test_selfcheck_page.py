@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
 from sqlmodel import Session, select
 
+from app import challenge
 from app.models import MisuseReport
 from tests.factories import NIK, ClientMaker, create_listing
 
@@ -35,6 +37,25 @@ def words_to_number(text: str) -> int:
         return 10 + WORDS[parts[0]]
     value = WORDS[parts[0]] * 10
     return value + (WORDS[parts[2]] if len(parts) > 2 else 0)
+
+
+_NUMBER = r"([a-z ]+?)"
+_SHAPES = (  # every shape app.challenge asks, as a script would read them
+    (re.compile(rf"Berapa {_NUMBER} ditambah {_NUMBER}\?"), lambda a, b: a + b),
+    (re.compile(rf"Berapa {_NUMBER} dikurangi {_NUMBER}\?"), lambda a, b: a - b),
+    (re.compile(rf"Berapa hasil {_NUMBER} dikali {_NUMBER}\?"), lambda a, b: a * b),
+    (re.compile(rf"Di meja ada {_NUMBER} [a-z]+\. Sebanyak {_NUMBER} [a-z]+ diambil"), lambda a, b: a - b),
+    (re.compile(rf"Mana yang lebih besar, {_NUMBER} atau {_NUMBER}\?"), max),
+    (re.compile(r"Tuliskan bilangan “([a-z ]+)”"), lambda a: a),
+)
+
+
+def solve_question(text: str) -> int:
+    for pattern, answer in _SHAPES:
+        match = pattern.search(unescape(text))
+        if match:
+            return int(answer(*(words_to_number(group) for group in match.groups())))
+    raise AssertionError(f"no question in {text[:200]!r}")
 
 
 def hidden(html: str, name: str) -> str:
@@ -98,9 +119,8 @@ def test_text_challenge_without_javascript(make_client: ClientMaker, session: Se
     assert refused.status_code == 403
     html = refused.text
     assert "selfcheck.js" in html  # the proof of work for browsers with scripts …
-    question = re.search(r"Berapa (.+?) ditambah (.+?)\?", html)
-    assert question, html  # … and a question for those without
-    answer = words_to_number(question.group(1)) + words_to_number(question.group(2))
+    assert 'name="soal"' in html  # … and a question for those without
+    answer = solve_question(html)
 
     wrong = client.post(
         "/cek-nik", data={"nik": NIK, "soal": hidden(html, "soal"), "jawaban": str(answer + 1)}
@@ -109,12 +129,40 @@ def test_text_challenge_without_javascript(make_client: ClientMaker, session: Se
     assert "tidak benar" in wrong.text
 
     html = wrong.text  # a fresh question comes with the refusal
-    question = re.search(r"Berapa (.+?) ditambah (.+?)\?", html)
-    assert question
-    answer = words_to_number(question.group(1)) + words_to_number(question.group(2))
+    answer = solve_question(html)
     solved = client.post("/cek-nik", data={"nik": NIK, "soal": hidden(html, "soal"), "jawaban": str(answer)})
     assert solved.status_code == 200
     assert "S*** A*****" in solved.text
+
+
+def test_a_client_answers_only_a_few_questions_then_needs_the_proof_of_work(
+    make_client: ClientMaker, session: Session
+) -> None:
+    create_listing(session, NIK, "Siti Aminah")
+    client = make_client(
+        selfcheck_challenge_after=1, selfcheck_text_challenge_limits="2/day", selfcheck_pow_maxnumber=2000
+    )
+    assert client.post("/cek-nik", data={"nik": NIK}).status_code == 200
+
+    first = client.get("/cek-nik").text
+    answered = {"nik": NIK, "soal": hidden(first, "soal"), "jawaban": str(solve_question(first))}
+    assert client.post("/cek-nik", data=answered).status_code == 200
+    second, kept = client.get("/cek-nik").text, client.get("/cek-nik").text
+    answered = {"nik": NIK, "soal": hidden(second, "soal"), "jawaban": str(solve_question(second))}
+    assert client.post("/cek-nik", data=answered).status_code == 200
+
+    # The allowance is spent: a right answer to a question issued earlier no longer passes …
+    late = {"nik": NIK, "soal": hidden(kept, "soal"), "jawaban": str(solve_question(kept))}
+    refused = client.post("/cek-nik", data=late)
+    assert refused.status_code == 403
+    assert 'name="soal"' not in refused.text
+    assert "2 kali per hari" in refused.text
+    assert "sudah terpakai" in refused.text
+    assert "sudah terpakai" in client.get("/cek-nik").text
+    # … while the proof of work still does.
+    issued = json.loads(unescape(re.search(r"data-challenge='([^']+)'", refused.text).group(1)))  # type: ignore[union-attr]
+    solved = client.post("/cek-nik", data={"nik": NIK, "altcha": challenge.solve_pow(issued)})
+    assert solved.status_code == 200
 
 
 def test_rate_limited_page_says_when_to_retry(make_client: ClientMaker) -> None:

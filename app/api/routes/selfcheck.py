@@ -161,7 +161,7 @@ async def self_check(
 @public_router.get("/challenge")
 def self_check_challenge(settings: SettingsDep) -> ChallengeOut:
     """A fresh proof-of-work challenge (what an ALTCHA widget's ``challengeurl`` returns)."""
-    pow_challenge, _ = selfcheck.new_challenge(settings)
+    pow_challenge, _ = selfcheck.new_challenge(settings, text=False)
     return ChallengeOut(**pow_challenge.as_dict())
 
 
