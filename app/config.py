@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # Ingestion limits (issue 4): the raw upload, and what an XLSX (a zip) may inflate to.
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
     max_decompressed_bytes: int = Field(default=768 * 1024 * 1024, gt=0)
+    # A new version that keeps fewer accepted rows than this fraction of the active version's is stored but
+    # held until a steward (or, for a roster, its operator) activates it: a truncated export or a wrong
+    # file must not silently shrink what checks read. 0: never hold.
+    version_hold_below: float = Field(default=0.5, ge=0, le=1)
     # Every request body but a file upload: the largest legitimate one, a /match of 1,000 people with the
     # longest NIK, name and NIP the schema allows, is about 430 KB.
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)

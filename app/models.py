@@ -37,7 +37,7 @@ MAX_ID = 2**31 - 1
 
 LIST_TYPES = ("party_member", "supporter")
 # pending -> processing -> active -> superseded, or -> failed; a deleted list keeps no entries.
-VERSION_STATUSES = ("pending", "processing", "active", "superseded", "failed")
+VERSION_STATUSES = ("pending", "processing", "held", "active", "superseded", "failed")
 RUN_STATUSES = ("queued", "running", "succeeded", "failed")
 REVIEW_STATUSES = ("pending", "confirmed", "dismissed")
 # How a finding relates to the roster's previous run over the same lists.

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from app.services.ingestion import Interruption
     from app.services.versions import VersionHistory
 
-VersionStatus = Literal["pending", "processing", "active", "superseded", "failed"]
+VersionStatus = Literal["pending", "processing", "held", "active", "superseded", "failed"]
 
 
 class VersionOut(BaseModel):

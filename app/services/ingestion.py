@@ -3,7 +3,12 @@
 The life of a version (``app.models.VERSION_STATUSES``)::
 
     create_version ──> pending ──process_version──> processing ──> active ──(next version)──> superseded
-                                                             └──> failed (reason in ``error``)
+                                                             ├──> failed (reason in ``error``)
+                                                             └──> held ──activate_held──> active
+                                                                   └──discard_held──> failed
+
+A version that keeps far fewer rows than the active one (``NETRA_VERSION_HOLD_BELOW``) is stored but held:
+the previous version stays the one checks read until someone confirms the new one.
 
 :func:`create_version` commits the version row and an ``ingest_<source>`` job together, so an upload that
 is never processed is still visible (and a worker will pick it up). :func:`process_version` then reads the
@@ -51,7 +56,7 @@ from sqlmodel import Session, col
 
 from app import db
 from app.config import get_settings
-from app.errors import NetraError, PayloadTooLarge, UnsupportedFile, ValidationFailed
+from app.errors import Conflict, NetraError, NotFound, PayloadTooLarge, UnsupportedFile, ValidationFailed
 from app.ingest.entries import (
     LIST_COLUMNS,
     REJECTION_COLUMNS,
@@ -659,7 +664,7 @@ def process_version(
         version = get_version(session, spec, version_id)
         if version is None:
             raise NetraError(f"{source} version {version_id} does not exist")
-        if version.status in ("active", "superseded", "failed"):
+        if version.status in ("held", "active", "superseded", "failed"):
             return Outcome(
                 version, accepted=version.accepted, rejected=version.rejected, flagged=version.flagged
             )
@@ -772,13 +777,18 @@ def _store(
             return Outcome(
                 version, error=refused, rejected=summary.rejected, blank=summary.blank, extra=extra
             )
-        _activate(session, spec, parent, version)
+        if _shrinks_too_much(session, spec, parent, summary.accepted):
+            version.status = "held"
+            session.add(version)
+        else:
+            _activate(session, spec, parent, version)
         session.commit()
         log.info(
-            "%s %s version %s stored: %s accepted, %s rejected, %s flagged",
+            "%s %s version %s stored (%s): %s accepted, %s rejected, %s flagged",
             spec.source,
             parent_id_of(version),
             version.version,
+            version.status,
             summary.accepted,
             summary.rejected,
             summary.flagged,
@@ -793,8 +803,18 @@ def _store(
         )
 
 
+def _shrinks_too_much(session: Session, spec: _Spec, parent: Parent, accepted: int) -> bool:
+    """Whether a version of ``accepted`` rows must wait for confirmation before replacing the active one."""
+    hold_below = get_settings().version_hold_below
+    if hold_below <= 0 or parent.active_version_id is None:
+        return False
+    current = session.get(spec.version, parent.active_version_id)
+    return current is not None and accepted < hold_below * current.accepted
+
+
 def _activate(session: Session, spec: _Spec, parent: Parent, version: VersionRow) -> None:
-    """Make ``version`` the parent's active one, unless a newer version is active already."""
+    """Make ``version`` the parent's active one, unless a newer version is active already; older held
+    versions are superseded with the version they were held against."""
     current = session.get(spec.version, parent.active_version_id) if parent.active_version_id else None
     if current is not None and current.version > version.version:
         version.status = "superseded"  # an older upload finished after a newer one
@@ -803,6 +823,15 @@ def _activate(session: Session, spec: _Spec, parent: Parent, version: VersionRow
     if current is not None:
         current.status = "superseded"
         session.add(current)
+    fk = getattr(spec.version, spec.parent_fk)
+    session.execute(
+        update(spec.version)
+        .where(
+            fk == parent.id, col(spec.version.status) == "held", col(spec.version.version) < version.version
+        )
+        .values(status="superseded")
+        .execution_options(synchronize_session=False)
+    )
     version.status = "active"
     parent.active_version_id = version.id
     session.add(version)
@@ -813,6 +842,38 @@ def _activate(session: Session, spec: _Spec, parent: Parent, version: VersionRow
         assert version.id is not None
         for hook in list(_activation_hooks):
             hook(session, parent.id, version.id)
+
+
+def _held_version(
+    session: Session, source: Source, parent_id: int, version_id: int
+) -> tuple[Parent, VersionRow]:
+    spec = SPECS[source]
+    parent = _lock_parent(session, spec, parent_id)
+    version = get_version(session, spec, version_id, fresh=True)
+    if parent is None or version is None or parent_id_of(version) != parent_id:
+        raise NotFound(f"No such version of this {source}")
+    if version.status != "held":
+        raise Conflict(f"Version {version.version} is {version.status}, not held: nothing to confirm")
+    return parent, version
+
+
+def activate_held(session: Session, source: Source, parent_id: int, version_id: int) -> VersionRow:
+    """Make a held version the active one, as if it had not been held (no commit)."""
+    parent, version = _held_version(session, source, parent_id, version_id)
+    _activate(session, SPECS[source], parent, version)
+    return version
+
+
+def discard_held(
+    session: Session, source: Source, parent_id: int, version_id: int, reason: str
+) -> VersionRow:
+    """Give up a held version: it fails with ``reason`` and its stored rows go (no commit)."""
+    _parent, version = _held_version(session, source, parent_id, version_id)
+    version.status = "failed"
+    version.error = reason[:2000]
+    session.add(version)
+    delete_stored_rows(session, source, [version.id])
+    return version
 
 
 def _mark_failed(bind: Engine | Connection, spec: _Spec, version_id: int, error: NetraError) -> Outcome:

@@ -18,7 +18,7 @@ from app.models import Rejection as RejectionRow
 from app.services import audit, ingestion
 from app.services.ingestion import UploadedFile
 from app.services.principals import Principal, require_roles
-from app.services.versions import VersionHistory, pick_version, submit_version, upload_detail
+from app.services.versions import VersionHistory, decide_held, pick_version, submit_version, upload_detail
 
 READ_ROLES = ("steward", "admin", "auditor")
 WRITE_ROLES = ("steward", "admin")
@@ -182,6 +182,16 @@ def _submit(
     version = submitted.version
     assert isinstance(version, ListVersion)
     return ListUpload(_view(session, watch_list), version, submitted.job_id, submitted.queued)
+
+
+def decide_version(
+    session: Session, principal: Principal, list_id: int, version_id: int, *, activate: bool
+) -> ListView:
+    """Activate a held version (it replaces the active one, and screening re-checks) or discard it."""
+    require_roles(principal, WRITE_ROLES)
+    watch_list = _get(session, list_id)
+    decide_held(session, principal, "list", watch_list, version_id, activate=activate)
+    return _view(session, watch_list)
 
 
 def get_lists(

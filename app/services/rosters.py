@@ -17,7 +17,7 @@ from app.models import Rejection as RejectionRow
 from app.services import agencies, audit, ingestion
 from app.services.ingestion import UploadedFile
 from app.services.principals import Principal, is_operator, require_roles
-from app.services.versions import VersionHistory, pick_version, submit_version, upload_detail
+from app.services.versions import VersionHistory, decide_held, pick_version, submit_version, upload_detail
 
 READ_ROLES = ("operator", "admin", "auditor")
 WRITE_ROLES = ("operator", "admin")
@@ -131,6 +131,16 @@ def create_roster(
         keep_file=keep_file,
         on_progress=on_progress,
     )
+
+
+def decide_version(
+    session: Session, principal: Principal, roster_id: int, version_id: int, *, activate: bool
+) -> RosterView:
+    """Activate a held version (it replaces the active one) or discard it."""
+    require_roles(principal, WRITE_ROLES)
+    roster = visible_roster(session, principal, roster_id)
+    decide_held(session, principal, "roster", roster, version_id, activate=activate)
+    return _view(session, roster)
 
 
 def add_version(

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.errors import NotFound
 from app.ingest.entries import Source
-from app.services import ingestion
+from app.services import audit, ingestion
 from app.services.ingestion import Interruption, Parent, Submitted, UploadedFile, VersionRow
 from app.services.principals import Principal
 
@@ -91,3 +91,22 @@ def pick_version(versions: Sequence[V], version_id: int | None, parent_name: str
     if version is None or version.id is None:
         raise NotFound(f"No such version of {parent_name}")
     return version
+
+
+def decide_held(
+    session: Session, principal: Principal, source: Source, parent: Parent, version_id: int, *, activate: bool
+) -> None:
+    """Activate or discard a held version of ``parent`` (the caller checked the principal may), audited as
+    ``<source>.version.activate`` or ``.discard``; commits."""
+    assert parent.id is not None
+    if activate:
+        version = ingestion.activate_held(session, source, parent.id, version_id)
+    else:
+        version = ingestion.discard_held(
+            session, source, parent.id, version_id, f"discarded by {principal.actor} while held"
+        )
+    action = "activate" if activate else "discard"
+    detail = {"version_id": version_id, "version": version.version, "accepted": version.accepted}
+    audit.record(session, principal, f"{source}.version.{action}", source, parent.id, detail)
+    session.commit()
+    session.refresh(parent)

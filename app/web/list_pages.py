@@ -6,7 +6,7 @@ Thin: :mod:`app.services.lists` checks roles, stores files through ingestion and
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
@@ -84,7 +84,7 @@ async def upload_list(
         return await run_in_threadpool(
             lambda: _catalogue(request, session, user, error=error, form=form, status_code=status)
         )
-    flash(request, versions.uploaded_text(result.queued))
+    flash(request, versions.uploaded_text(result))
     return RedirectResponse(f"/daftar-pembanding/{result.view.watch_list.id}", status_code=303)
 
 
@@ -139,6 +139,21 @@ async def upload_version(
 ) -> Response:
     add_version = partial(lists.add_version, session, user, list_id)
     return await versions.upload_version(request, settings, f"/daftar-pembanding/{list_id}", add_version)
+
+
+@router.post("/daftar-pembanding/{list_id}/versi/{version_id}/{decision}", response_class=HTMLResponse)
+def decide_version(
+    request: Request,
+    session: SessionDep,
+    user: StewardUser,
+    _csrf: CsrfDep,
+    list_id: IdPath,
+    version_id: IdPath,
+    decision: Literal["aktifkan", "buang"],
+) -> Response:
+    activate = decision == "aktifkan"
+    decide = partial(lists.decide_version, session, user, list_id, version_id, activate=activate)
+    return versions.decide_held(request, f"/daftar-pembanding/{list_id}", decide, activate=activate)
 
 
 @router.get("/daftar-pembanding/{list_id}/versi/{version_id}/penolakan.csv")

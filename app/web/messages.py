@@ -52,6 +52,7 @@ VERSION_STATUS_LABELS = {
     "pending": "Menunggu diproses",
     "processing": "Sedang diproses",
     "interrupted": "Terputus",
+    "held": "Menunggu konfirmasi",
     "active": "Aktif",
     "superseded": "Digantikan versi baru",
     "failed": "Gagal",

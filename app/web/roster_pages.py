@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,8 +19,8 @@ from app.errors import NetraError
 from app.models import LIST_TYPES
 from app.services import checks, rosters
 from app.services.principals import Principal
+from app.web import CsrfDep, versions
 from app.web import messages as msg
-from app.web import versions
 from app.web.access import OperatorUser, ReaderUser, flash, render
 from app.web.uploads import inline, receive, rejections_csv
 
@@ -95,7 +95,7 @@ async def upload_roster(
         return await run_in_threadpool(
             _upload_error, request, session, user, msg.explain_error(exc), exc.status
         )
-    flash(request, versions.uploaded_text(result.queued))
+    flash(request, versions.uploaded_text(result))
     return RedirectResponse(f"/daftar-asn/{result.view.roster.id}", status_code=303)
 
 
@@ -133,6 +133,21 @@ def roster_status(request: Request, session: SessionDep, user: ReaderUser, roste
     """The processing progress of the newest version (polled by htmx while it is stored)."""
     view = rosters.get_roster(session, user, roster_id)
     return versions.progress_fragment(request, user, view, f"/daftar-asn/{roster_id}/status")
+
+
+@router.post("/daftar-asn/{roster_id}/versi/{version_id}/{decision}", response_class=HTMLResponse)
+def decide_version(
+    request: Request,
+    session: SessionDep,
+    user: OperatorUser,
+    _csrf: CsrfDep,
+    roster_id: IdPath,
+    version_id: IdPath,
+    decision: Literal["aktifkan", "buang"],
+) -> Response:
+    activate = decision == "aktifkan"
+    decide = partial(rosters.decide_version, session, user, roster_id, version_id, activate=activate)
+    return versions.decide_held(request, f"/daftar-asn/{roster_id}", decide, activate=activate)
 
 
 @router.get("/daftar-asn/{roster_id}/versi/{version_id}/penolakan.csv")

@@ -33,6 +33,9 @@ Version = ListVersion | RosterVersion
 class _Submitted(Protocol):
     queued: bool
 
+    @property
+    def version(self) -> Version: ...
+
 
 def is_busy(version: Version | None) -> bool:
     return version is not None and version.status in BUSY
@@ -73,10 +76,35 @@ def progress_fragment(
     return render(request, "pages/_version_progress.html", context)
 
 
-def uploaded_text(queued: bool) -> str:
-    if queued:
+def uploaded_text(result: _Submitted) -> str:
+    if result.queued:
         return "Berkas diterima dan sedang diproses. Kemajuan tampil di bawah."
+    if result.version.status == "held":
+        return (
+            "Berkas tersimpan, tetapi belum dipakai: barisnya jauh lebih sedikit daripada versi aktif. "
+            "Periksa laporannya di bawah, lalu aktifkan atau buang versi ini."
+        )
     return "Berkas selesai diproses. Lihat laporan baris di bawah."
+
+
+def decide_held(request: Request, page_url: str, decide: Callable[[], object], *, activate: bool) -> Response:
+    """The "activate" / "discard" buttons of a held version: do it, say so, and go back to the page."""
+    try:
+        decide()
+    except NetraError as exc:
+        if exc.status == 404:
+            raise
+        flash(
+            request,
+            "Versi ini tidak lagi menunggu konfirmasi; halaman menampilkan keadaan terbarunya.",
+            "error",
+        )
+        return RedirectResponse(page_url, status_code=303)
+    if activate:
+        flash(request, "Versi baru diaktifkan: pemeriksaan berikutnya memakai barisnya.")
+    else:
+        flash(request, "Versi baru dibuang; versi aktif tetap dipakai.")
+    return RedirectResponse(page_url, status_code=303)
 
 
 async def upload_version(
@@ -103,5 +131,5 @@ async def upload_version(
             raise
         flash(request, msg.explain_error(exc), "error")
         return RedirectResponse(page_url, status_code=303)
-    flash(request, uploaded_text(result.queued))
+    flash(request, uploaded_text(result))
     return RedirectResponse(page_url, status_code=303)

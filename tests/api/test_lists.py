@@ -137,11 +137,11 @@ def test_new_version_supersedes_the_active_one(
 ) -> None:
     first = upload(client, steward_key, auth, list_csv(tmp_path)).json()
     list_id = first["list"]["id"]
-    path = write_csv(tmp_path / "v2.csv", [["NIK", "Nama"], ["3271050101900003", "Agus Salim"]])
+    path = write_csv(tmp_path / "v2.csv", [["NIK", "Nama"], *map(list, GOOD)])  # 3 rows of 4: not held
     response = upload(client, steward_key, auth, path, url=f"/api/v1/lists/{list_id}/versions")
     assert response.status_code == 201, response.text
     second = response.json()
-    assert second["version"]["version"] == 2
+    assert (second["version"]["version"], second["version"]["status"]) == (2, "active")
 
     detail = client.get(f"/api/v1/lists/{list_id}", headers=auth(steward_key)).json()
     assert detail["active_version_id"] == second["version"]["id"]
@@ -307,6 +307,51 @@ def test_a_version_whose_worker_died_is_interrupted_and_the_live_counts_stay_bes
     detail = client.get(f"/api/v1/lists/{list_id}", headers=auth(steward_key)).json()
     assert (detail["interrupted"], detail["resumes_by"]) == (False, None)
     assert detail["active"]["version"] == 1
+
+
+def test_a_version_that_loses_most_rows_is_held_until_a_steward_activates_or_discards_it(
+    client: TestClient, session: Session, steward_key: str, operator_key: str, auth: Auth, tmp_path: Path
+) -> None:
+    first = upload(client, steward_key, auth, list_csv(tmp_path)).json()
+    list_id, first_id = first["list"]["id"], first["version"]["id"]
+    assert first["version"]["accepted"] == 4
+    versions_url = f"/api/v1/lists/{list_id}/versions"
+    short = write_csv(tmp_path / "short.csv", [["NIK", "Nama"], list(GOOD[0])])  # 1 row of 4: a cut export
+
+    held = upload(client, steward_key, auth, short, url=versions_url)
+    assert held.status_code == 201, held.text
+    held_version = held.json()["version"]
+    assert (held_version["status"], held_version["accepted"]) == ("held", 1)
+    detail = client.get(f"/api/v1/lists/{list_id}", headers=auth(steward_key)).json()
+    assert (detail["status"], detail["active_version_id"]) == ("held", first_id)
+    assert detail["active"]["accepted"] == 4
+
+    forbidden = client.post(f"{versions_url}/{held_version['id']}/discard", headers=auth(operator_key))
+    assert forbidden.status_code == 403
+    discarded = client.post(f"{versions_url}/{held_version['id']}/discard", headers=auth(steward_key))
+    assert discarded.status_code == 200, discarded.text
+    statuses = [(v["version"], v["status"]) for v in discarded.json()["versions"]]
+    assert statuses == [(2, "failed"), (1, "active")]
+    left = session.exec(select(func.count()).where(col(ListEntry.version_id) == held_version["id"])).one()
+    assert left == 0
+
+    again = upload(client, steward_key, auth, short, url=versions_url).json()["version"]
+    assert again["status"] == "held"
+    activated = client.post(f"{versions_url}/{again['id']}/activate", headers=auth(steward_key))
+    assert activated.status_code == 200, activated.text
+    body = activated.json()
+    assert body["active_version_id"] == again["id"]
+    assert [(v["version"], v["status"]) for v in body["versions"]] == [
+        (3, "active"),
+        (2, "failed"),
+        (1, "superseded"),
+    ]
+    twice = client.post(f"{versions_url}/{again['id']}/activate", headers=auth(steward_key))
+    assert twice.status_code == 409
+    actions = session.exec(
+        select(AuditEvent.action).where(col(AuditEvent.action).like("list.version.%"))
+    ).all()
+    assert sorted(actions) == ["list.version.activate", "list.version.discard"]
 
 
 def test_a_version_whose_every_row_is_rejected_is_422_and_changes_nothing(

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session, select
 
-from app.models import Agency, AuditEvent, MisuseReport, Roster, WatchList
+from app.models import Agency, AuditEvent, MisuseReport, Roster, RosterVersion, WatchList
 from tests import factories
 from tests.web.support import alerts, csrf, log_in
 
@@ -135,6 +135,35 @@ def test_a_version_whose_worker_died_says_interrupted_and_shows_the_live_version
         assert "Belum ada baris versi ini yang tersimpan" in text
         assert "pemeriksaan memakai versi 1" in text
         assert "Memproses berkas" not in text
+
+
+def test_an_operator_activates_a_roster_version_that_was_held_for_losing_most_rows(
+    client: TestClient, session: Session, agency: Agency
+) -> None:
+    log_in(client, session, "operator", agency)
+    full = b"NIK,Nama\n" + b"".join(f"32710501019{n:05d},Agus Salim\n".encode() for n in range(1, 11))
+    upload(client, "/daftar-asn", "/daftar-asn", full, name="Pegawai Dinas")
+    roster = session.exec(select(Roster).where(Roster.name == "Pegawai Dinas")).one()
+    page_url = f"/daftar-asn/{roster.id}"
+
+    held = upload(client, page_url, f"{page_url}/versi", b"NIK,Nama\n3271050101900001,Agus Salim\n")
+    assert "belum dipakai" in held.text
+    assert "Menunggu konfirmasi" in held.text
+    assert "jauh lebih sedikit daripada versi aktif 1 (10 baris)" in held.text
+    session.refresh(roster)
+    first_version = roster.active_version_id
+
+    token = csrf(held.text)
+    version_id = session.exec(
+        select(RosterVersion.id).where(RosterVersion.roster_id == roster.id, RosterVersion.version == 2)
+    ).one()
+    done = client.post(f"{page_url}/versi/{version_id}/aktifkan", data={"csrf_token": token})
+    assert done.status_code == 200
+    assert "Versi baru diaktifkan" in done.text
+    session.refresh(roster)
+    assert roster.active_version_id == version_id != first_version
+    no_token = client.post(f"{page_url}/versi/{version_id}/buang", data={})
+    assert no_token.status_code in (400, 403)
 
 
 def test_a_list_form_with_a_missing_field_says_which(client: TestClient, session: Session) -> None:

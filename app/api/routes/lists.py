@@ -83,6 +83,35 @@ async def add_version(
     return list_upload_out(await submit_upload(upload, settings, response, store))
 
 
+@router.post(
+    "/{list_id}/versions/{version_id}/activate",
+    response_model=ListDetail,
+    summary="Activate a held version",
+    description="A version that kept far fewer rows than the active one (`NETRA_VERSION_HOLD_BELOW`) is "
+    "stored with status `held`; this makes it the active one, as if it had not been held.",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def activate_version(
+    list_id: ListId, version_id: Annotated[int, id_path("Version")], principal: Steward, session: SessionDep
+) -> Any:
+    return list_out(lists.decide_version(session, principal, list_id, version_id, activate=True), detail=True)
+
+
+@router.post(
+    "/{list_id}/versions/{version_id}/discard",
+    response_model=ListDetail,
+    summary="Discard a held version",
+    description="The held version fails and its stored rows are deleted; the active version stays.",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def discard_version(
+    list_id: ListId, version_id: Annotated[int, id_path("Version")], principal: Steward, session: SessionDep
+) -> Any:
+    return list_out(
+        lists.decide_version(session, principal, list_id, version_id, activate=False), detail=True
+    )
+
+
 @router.get("", response_model=list[ListOut], responses=problem_responses(401, 403, 422))
 def get_lists(
     principal: Reader,

@@ -79,6 +79,43 @@ async def add_version(
     return roster_upload_out(await submit_upload(upload, settings, response, store))
 
 
+@router.post(
+    "/{roster_id}/versions/{version_id}/activate",
+    response_model=RosterDetail,
+    summary="Activate a held version",
+    description="A version that kept far fewer rows than the active one (`NETRA_VERSION_HOLD_BELOW`) is "
+    "stored with status `held`; this makes it the active one, as if it had not been held.",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def activate_version(
+    roster_id: RosterId,
+    version_id: Annotated[int, id_path("Version")],
+    principal: Writer,
+    session: SessionDep,
+) -> Any:
+    return roster_out(
+        rosters.decide_version(session, principal, roster_id, version_id, activate=True), detail=True
+    )
+
+
+@router.post(
+    "/{roster_id}/versions/{version_id}/discard",
+    response_model=RosterDetail,
+    summary="Discard a held version",
+    description="The held version fails and its stored rows are deleted; the active version stays.",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def discard_version(
+    roster_id: RosterId,
+    version_id: Annotated[int, id_path("Version")],
+    principal: Writer,
+    session: SessionDep,
+) -> Any:
+    return roster_out(
+        rosters.decide_version(session, principal, roster_id, version_id, activate=False), detail=True
+    )
+
+
 @router.get("", response_model=list[RosterOut], responses=problem_responses(401, 403, 422))
 def get_rosters(
     principal: Reader,
