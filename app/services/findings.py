@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
@@ -23,6 +23,7 @@ import xlsxwriter
 from sqlalchemy import Select, and_, or_, select
 from sqlmodel import Session, col
 
+from app import wording
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.models import (
     CheckRun,
@@ -119,6 +120,14 @@ def explanation_text(kind: str, match_class: str, score: float, explanation: Seq
 
 def finding_text(finding: Finding) -> str:
     return explanation_text(finding.kind, finding.match_class, finding.score, finding.explanation)
+
+
+def finding_text_id(finding: Finding) -> str:
+    """The explanation in Indonesian, for exports read by people (the web's downloads)."""
+    return wording.explanation(finding.kind, finding.match_class, finding.score, finding.explanation)
+
+
+Explain = Callable[[Finding], str]
 
 
 # --- tenancy -------------------------------------------------------------------------------------------
@@ -468,7 +477,7 @@ EXPORT_COLUMNS = (
 _TEXT_COLUMNS = frozenset({"roster_nik", "list_nik", "nip"})
 
 
-def _export_row(view: FindingView) -> list[str | float | int]:
+def _export_row(view: FindingView, explain: Explain) -> list[str | float | int]:
     f, r, le, wl = view.finding, view.roster_entry, view.list_entry, view.watch_list
     return [
         f.id or 0,
@@ -491,7 +500,7 @@ def _export_row(view: FindingView) -> list[str | float | int]:
         le.line,
         le.nik or le.nik_raw,
         le.name,
-        finding_text(f),
+        explain(f),
     ]
 
 
@@ -509,23 +518,34 @@ def _audit_export(session: Session, principal: Principal, run: CheckRun, fmt: st
 
 
 def export_csv(
-    session: Session, principal: Principal, run_id: int, filters: FindingFilters | None = None
+    session: Session,
+    principal: Principal,
+    run_id: int,
+    filters: FindingFilters | None = None,
+    *,
+    explain: Explain = finding_text,
 ) -> str:
-    """The run's findings as CSV text (UTF-8, header row), formula-escaped. Audited."""
+    """The run's findings as CSV text (UTF-8, header row), formula-escaped, each explained by ``explain``.
+    Audited."""
     run = visible_run(session, principal, run_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     rows = 0
     for view in iter_findings(session, principal, run_id, filters):
-        writer.writerow([escape_cell(v) if isinstance(v, str) else v for v in _export_row(view)])
+        writer.writerow([escape_cell(v) if isinstance(v, str) else v for v in _export_row(view, explain)])
         rows += 1
     _audit_export(session, principal, run, "csv", rows)
     return out.getvalue()
 
 
 def export_xlsx(
-    session: Session, principal: Principal, run_id: int, filters: FindingFilters | None = None
+    session: Session,
+    principal: Principal,
+    run_id: int,
+    filters: FindingFilters | None = None,
+    *,
+    explain: Explain = finding_text,
 ) -> bytes:
     """The run's findings as an XLSX workbook; NIKs and NIPs are text cells so Excel keeps every digit."""
     run = visible_run(session, principal, run_id)
@@ -540,7 +560,7 @@ def export_xlsx(
     rows = 0
     for view in iter_findings(session, principal, run_id, filters):
         rows += 1
-        for column, value in enumerate(_export_row(view)):
+        for column, value in enumerate(_export_row(view, explain)):
             if isinstance(value, str):
                 # write_string never interprets a formula; a NIK as a number would lose its 16th digit
                 # (Excel keeps 15 significant digits).

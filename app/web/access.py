@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
+from app import wording
 from app.errors import Forbidden
 from app.services import findings
 from app.services.principals import Principal
@@ -51,6 +52,7 @@ def _when(value: Any) -> str:
 
 templates.env.filters["ribuan"] = _thousands
 templates.env.filters["waktu"] = _when
+templates.env.filters["rincian"] = lambda feat: wording.detail(str(feat["name"]), str(feat["detail"]))
 templates.env.filters["alasan_tolak"] = lambda row: msg.rejection_text(row.reason, row.message)
 templates.env.filters["penanda"] = msg.flag_text
 templates.env.filters["galat_versi"] = msg.version_error_text

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 
 from limits import parse_many
 
+from app import wording
 from app.errors import NetraError
 from app.ingest.errors import IngestError
 from app.ingest.rules import REASONS
@@ -32,20 +33,8 @@ CLASS_LABELS = {
     "probable": "Kemungkinan besar",
     "possible": "Mungkin",
 }
-CLASS_SHORT = {
-    "confirmed": "Pasti",
-    "conflict": "Konflik",
-    "probable": "Kemungkinan besar",
-    "possible": "Mungkin",
-}
-KIND_LABELS = {
-    "nik_exact": "NIK sama, nama sesuai",
-    "nik_match_name_mismatch": "NIK sama, nama berbeda (dugaan NIK dicatut)",
-    "nik_truncated": "NIK terpotong Excel (digit terakhir 0)",
-    "nik_one_digit": "NIK beda satu digit",
-    "name_birth_region": "Nama, tanggal lahir dan wilayah sama",
-    "nip_birth_name": "NIP, tanggal lahir dan nama cocok",
-}
+CLASS_SHORT = wording.CLASSES
+KIND_LABELS = wording.KINDS
 REVIEW_LABELS = {"pending": "Belum ditinjau", "confirmed": "Dikonfirmasi", "dismissed": "Ditolak"}
 CHANGE_LABELS = {"new": "Baru", "unchanged": "Tetap", "resolved": "Selesai (hilang dari daftar)"}
 VERSION_STATUS_LABELS = {
@@ -69,26 +58,8 @@ MISUSE_STATUS_LABELS = {
     "resolved": "Selesai",
     "rejected": "Ditolak",
 }
-FEATURE_LABELS = {
-    "nik": "NIK",
-    "name": "Nama",
-    "birth_date": "Tanggal lahir",
-    "region": "Wilayah",
-    "gender": "Jenis kelamin",
-    "nip": "NIP",
-}
-OUTCOME_LABELS = {
-    "exact": "sama persis",
-    "one_substitution": "beda satu digit",
-    "adjacent_transposition": "dua digit bertukar tempat",
-    "last_digit_unknown": "digit terakhir tidak diketahui",
-    "unusable": "tidak dapat dipakai",
-    "similar": "mirip",
-    "different": "berbeda",
-    "match": "cocok",
-    "mismatch": "tidak cocok",
-    "unknown": "tidak diketahui",
-}
+FEATURE_LABELS = wording.FEATURES
+OUTCOME_LABELS = wording.OUTCOMES
 FLAG_LABELS = {
     "possibly_truncated": "NIK mungkin terpotong Excel",
     "unknown_region": "kode wilayah NIK tidak dikenal",

@@ -221,7 +221,7 @@ def run_page(
 
 @router.get("/pemeriksaan/{run_id}/temuan.csv")
 def export_csv(session: SessionDep, user: ReaderUser, run_id: IdPath, params: FindingParamsDep) -> Response:
-    body = findings.export_csv(session, user, run_id, params.filters)
+    body = findings.export_csv(session, user, run_id, params.filters, explain=findings.finding_text_id)
     # A BOM so Excel opens the UTF-8 file with the right characters.
     return Response(
         ("\ufeff" + body).encode("utf-8"),
@@ -232,7 +232,7 @@ def export_csv(session: SessionDep, user: ReaderUser, run_id: IdPath, params: Fi
 
 @router.get("/pemeriksaan/{run_id}/temuan.xlsx")
 def export_xlsx(session: SessionDep, user: ReaderUser, run_id: IdPath, params: FindingParamsDep) -> Response:
-    body = findings.export_xlsx(session, user, run_id, params.filters)
+    body = findings.export_xlsx(session, user, run_id, params.filters, explain=findings.finding_text_id)
     return Response(
         body, media_type=XLSX_MEDIA_TYPE, headers=_download_headers(f"temuan-pemeriksaan-{run_id}.xlsx")
     )

@@ -203,6 +203,7 @@ def test_csv_export_escapes_formulas_and_keeps_niks(
     assert conflict["list_name"] == "'" + PARTY[1].name
     assert conflict["roster_nik"] == "3171014506870123"
     assert conflict["list_line"] == "3"
+    assert conflict["explanation"].startswith("nik_match_name_mismatch (conflict")  # stable English codes
 
     filtered = client.get(
         f"/api/v1/checks/{run_id}/findings.csv", params={"class": "probable"}, headers=auth(operator_key)

@@ -170,6 +170,8 @@ def test_exports_honour_the_filters(client: TestClient, session: Session, world:
     assert everything.status_code == 200
     assert everything.headers["content-disposition"].startswith("attachment")
     assert len(everything.text.strip().splitlines()) == 1 + len(finding_ids(session, run_id))
+    assert "NIK sama persis" in everything.text  # explanations for people, in Indonesian
+    assert "identical NIK" not in everything.text
 
     workbook_bytes = client.get(f"/pemeriksaan/{run_id}/temuan.xlsx", params={"daftar": "supporter"}).content
     sheet = load_workbook(io.BytesIO(workbook_bytes), read_only=True).active
@@ -196,6 +198,10 @@ def test_finding_detail_marks_differences_and_review_needs_a_reason_to_dismiss(
     assert detail.status_code == 200
     assert "Gelar diabaikan" in detail.text
     assert "Dra." in detail.text
+    assert "NIK sama persis" in detail.text
+    assert "kemiripan 1,00" in detail.text
+    for english in ("identical NIK", "similarity", "on both sides", 'lang="en"'):
+        assert english not in detail.text
 
     refused = client.post(
         f"/temuan/{ids['nik_exact']}/tinjau",
@@ -221,6 +227,8 @@ def test_finding_detail_marks_differences_and_review_needs_a_reason_to_dismiss(
     assert "Dugaan pelanggaran netralitas (1)" in summary
     assert "@media print" not in summary  # print styles live in app.css
     assert "baris 2" in summary  # the roster row's source line
+    assert "NIK sama persis" in summary
+    assert "identical NIK" not in summary
 
 
 def test_a_check_that_cannot_start_explains_why_in_indonesian(

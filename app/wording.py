@@ -1,0 +1,214 @@
+"""The matcher's explanations in Indonesian, for the people who read them.
+
+:mod:`matching` words every compared feature in English (``"identical NIK 3271********0001"``,
+``"similarity 0.97; titles removed: Drs."``): stable text that the API returns and the CLI writes. Pages,
+the printed summary and the web's exports are read by agency staff, so each known wording is rendered here
+in Indonesian, with numbers and dates as Indonesians write them ("0,97", "12-03-1985").
+
+A wording this module does not know is shown as it is rather than dropped; ``tests/test_wording.py`` runs
+the matcher over generated and varied data and fails on any such wording, so a new one in ``matching``
+cannot reach the pages untranslated unnoticed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+FEATURES = {
+    "nik": "NIK",
+    "name": "Nama",
+    "birth_date": "Tanggal lahir",
+    "region": "Wilayah",
+    "gender": "Jenis kelamin",
+    "nip": "NIP",
+}
+OUTCOMES = {
+    "exact": "sama persis",
+    "one_substitution": "beda satu digit",
+    "adjacent_transposition": "dua digit bertukar tempat",
+    "last_digit_unknown": "digit terakhir tidak diketahui",
+    "unusable": "tidak dapat dipakai",
+    "similar": "mirip",
+    "different": "berbeda",
+    "match": "cocok",
+    "mismatch": "tidak cocok",
+    "unknown": "tidak diketahui",
+}
+KINDS = {
+    "nik_exact": "NIK sama, nama sesuai",
+    "nik_match_name_mismatch": "NIK sama, nama berbeda (dugaan NIK dicatut)",
+    "nik_truncated": "NIK terpotong Excel (digit terakhir 0)",
+    "nik_one_digit": "NIK beda satu digit",
+    "name_birth_region": "Nama, tanggal lahir dan wilayah sama",
+    "nip_birth_name": "NIP, tanggal lahir dan nama cocok",
+}
+CLASSES = {
+    "confirmed": "Pasti",
+    "conflict": "Konflik",
+    "probable": "Kemungkinan besar",
+    "possible": "Mungkin",
+}
+_GENDERS = {"M": "laki-laki", "F": "perempuan"}
+_SOURCES = {"NIP": "NIP", "roster NIK": "NIK daftar ASN"}
+_SIDES = {"roster": "daftar ASN", "list": "daftar pembanding"}
+_RULES = {"double letters": "huruf ganda"}
+_WHY = {
+    "none given": "tidak diisi",
+    "placeholder": "angka pengisi, bukan NIK",
+    "empty": "kosong",
+    "scientific_notation": "rusak oleh Excel (notasi ilmiah)",
+    "non_digit": "memuat selain angka",
+    "wrong_length": "bukan 16 angka",
+}
+
+_DATE = r"(\d{4})-(\d{2})-(\d{2})"
+
+
+def number(value: float, places: int = 2) -> str:
+    """A decimal as Indonesians write it: 0.97 -> "0,97"."""
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def _date(match: re.Match[str], first: int) -> str:
+    year, month, day = match.group(first), match.group(first + 1), match.group(first + 2)
+    return f"{day}-{month}-{year}"
+
+
+def _why(text: str) -> str:
+    return _WHY.get(text, text.replace("_", " "))
+
+
+def _rule(label: str) -> str:
+    return _RULES.get(label, label.replace("->", "→"))
+
+
+_Render = Callable[[re.Match[str]], str]
+
+_DETAILS: tuple[tuple[re.Pattern[str], _Render], ...] = tuple(
+    (re.compile(pattern), render)
+    for pattern, render in (
+        (r"identical NIK (\S+)", lambda m: f"NIK sama persis ({m[1]})"),
+        (
+            r"first 15 digits agree; the (roster|list) NIK "
+            r"(came from a numeric cell and ends in 0|ends in 0), so its last digit may have been lost "
+            r"\(Excel keeps 15 significant digits\)",
+            lambda m: (
+                f"15 digit pertama sama; NIK di {_SIDES[m[1]]} "
+                + ("berasal dari sel angka dan berakhir 0" if m[2].startswith("came") else "berakhir 0")
+                + ", jadi digit terakhirnya mungkin hilang (Excel hanya menyimpan 15 digit)"
+            ),
+        ),
+        (
+            r"one substitution at position (\d+) \((\S+) on the roster\)",
+            lambda m: f"satu digit berbeda pada posisi {m[1]} ({m[2]} di daftar ASN)",
+        ),
+        (
+            r"adjacent digits swapped at positions (\d+)-(\d+) \((\S+)\)",
+            lambda m: f"dua digit bersebelahan bertukar tempat pada posisi {m[1]}–{m[2]} ({m[3]})",
+        ),
+        (
+            r"list entry has no usable NIK \((.+)\)",
+            lambda m: f"baris daftar pembanding tidak memuat NIK yang dapat dipakai ({_why(m[1])})",
+        ),
+        (
+            r"roster NIK is unusable \((.+)\); found through the NIP",
+            lambda m: f"NIK di daftar ASN tidak dapat dipakai ({_why(m[1])}); ditemukan melalui NIP",
+        ),
+        (r"birth date: not available on both sides", lambda _: "tidak tersedia di kedua daftar"),
+        (
+            rf"{_DATE} on the list and in the (NIP|roster NIK)",
+            lambda m: f"{_date(m, 1)} di daftar pembanding dan pada {_SOURCES[m[4]]}",
+        ),
+        (
+            rf"list {_DATE}, (NIP|roster NIK) {_DATE}",
+            lambda m: f"daftar pembanding {_date(m, 1)}, {_SOURCES[m[4]]} {_date(m, 5)}",
+        ),
+        (
+            rf"{_DATE} in the NIP and in the list NIK",
+            lambda m: f"{_date(m, 1)} pada NIP dan pada NIK daftar pembanding",
+        ),
+        (r"not available on both sides", lambda _: "tidak tersedia di kedua daftar"),
+        (r"(M|F) on both sides", lambda m: f"{_GENDERS[m[1]]} di kedua daftar"),
+        (
+            r"list (M|F), roster (M|F)",
+            lambda m: f"daftar pembanding {_GENDERS[m[1]]}, daftar ASN {_GENDERS[m[2]]}",
+        ),
+        (
+            r"(M|F) in the NIP and in the list NIK",
+            lambda m: f"{_GENDERS[m[1]]} pada NIP dan pada NIK daftar pembanding",
+        ),
+        (
+            r"regency (\d{4}) on the list and in the roster NIK",
+            lambda m: f"kabupaten/kota {m[1]} di daftar pembanding dan pada NIK daftar ASN",
+        ),
+        (
+            r"(PNS|PPPK|None) NIP birth date and gender agree with the list NIK",
+            lambda m: (
+                "tanggal lahir dan jenis kelamin pada NIP"
+                + ("" if m[1] == "None" else f" {m[1]}")
+                + " sesuai dengan NIK daftar pembanding"
+            ),
+        ),
+    )
+)
+
+_NAME_NOTES: tuple[tuple[re.Pattern[str], _Render], ...] = tuple(
+    (re.compile(pattern), render)
+    for pattern, render in (
+        (r"similarity ([\d.]+)", lambda m: f"kemiripan {number(float(m[1]))}"),
+        (r"titles removed: (.+)", lambda m: f"gelar diabaikan: {m[1]}"),
+        (
+            r"spellings unified: (.+)",
+            lambda m: "ejaan disamakan: " + ", ".join(_rule(r) for r in m[1].split(", ")),
+        ),
+        (
+            r"variants: (.+)",
+            lambda m: "variasi nama: " + ", ".join(v.replace("=", " = ") for v in m[1].split(", ")),
+        ),
+        (r"bin/binti suffix dropped: (.+)", lambda m: f"bin/binti dan nama ayah hanya di satu nama: {m[1]}"),
+        (r"written as one word: (.+)", lambda m: f"ditulis sebagai satu kata: {m[1]}"),
+        (r"initial (\S+) = (.+)", lambda m: f"inisial {m[1]} = {m[2]}"),
+        (r"only in one name: (.+)", lambda m: f"hanya ada di satu nama: {m[1]}"),
+        (r"tokens that disagree: (.+)", lambda m: f"kata yang berbeda: {m[1]}"),
+        (r"(\S+)~(\S+) ([\d.]+)", lambda m: f"{m[1]} ≈ {m[2]} (kemiripan {number(float(m[3]))})"),
+    )
+)
+
+
+def _render(text: str, table: Iterable[tuple[re.Pattern[str], _Render]]) -> str | None:
+    for pattern, render in table:
+        found = pattern.fullmatch(text)
+        if found:
+            return render(found)
+    return None
+
+
+def detail_or_none(name: str, detail: str) -> str | None:
+    """``detail`` of feature ``name`` in Indonesian, or ``None`` when the wording is not known here."""
+    if name != "name":
+        return _render(detail, _DETAILS)
+    parts = [_render(part, _NAME_NOTES) for part in detail.split("; ")]
+    if any(part is None for part in parts):
+        return None
+    return "; ".join(part for part in parts if part is not None)
+
+
+def detail(name: str, text: str) -> str:
+    """``text`` in Indonesian where known, else as the matcher wrote it."""
+    return detail_or_none(name, text) or text
+
+
+def feature(item: Mapping[str, Any]) -> str:
+    """One stored feature (``{"name", "outcome", "detail"}``) as "Nama: mirip — kemiripan 0,97"."""
+    name, outcome = str(item["name"]), str(item["outcome"])
+    return (
+        f"{FEATURES.get(name, name)}: {OUTCOMES.get(outcome, outcome)} — {detail(name, str(item['detail']))}"
+    )
+
+
+def explanation(kind: str, match_class: str, score: float, features: Sequence[Mapping[str, Any]]) -> str:
+    """A finding's explanation in one line, as the web's exports carry it."""
+    head = f"{KINDS.get(kind, kind)} ({CLASSES.get(match_class, match_class)}, skor {number(score)})"
+    return head + ": " + "; ".join(feature(item) for item in features)

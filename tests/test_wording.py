@@ -1,0 +1,75 @@
+"""Every explanation the matcher writes has an Indonesian wording (app.wording), checked on what it writes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app import wording
+from matching.engine import match
+from matching.names import compare_names
+from matching.records import KINDS, Finding, ListEntry, RosterPerson
+from matching.synthetic import generate
+from tests.matching.test_domain_variety import (
+    test_the_same_name_written_another_way_agrees_strongly as variety,
+)
+
+# English words the matcher uses; none may reach a page.
+ENGLISH = re.compile(
+    r"\b(identical|similarity|digits|agree|position|swapped|both sides|list|roster|titles|removed|"
+    r"spellings|unified|variants|dropped|initial|only in|tokens|disagree|available|regency|gender|birth|"
+    r"found|through)\b"
+)
+VARIETY_PAIRS = [pair for mark in variety.pytestmark for pair in mark.args[1]]  # type: ignore[attr-defined]
+
+
+def _findings() -> list[Finding]:
+    data = generate(11, roster_size=400, list_size=4000, plant_per_kind=60, decoys_per_type=20)
+    found = match(data.roster, data.entries)
+    # The domain's name variety, each pair once through the NIK and once without it.
+    roster = [RosterPerson(i, f"32710552038{i:05d}", a, nip=None) for i, (a, _b) in enumerate(VARIETY_PAIRS)]
+    entries = [ListEntry(i, f"32710552038{i:05d}", b) for i, (_a, b) in enumerate(VARIETY_PAIRS)]
+    assert len(VARIETY_PAIRS) > 20
+    return found + match(roster, entries)
+
+
+@pytest.fixture(scope="module")
+def findings() -> list[Finding]:
+    return _findings()
+
+
+def test_every_wording_the_matcher_writes_is_rendered_in_indonesian(findings: list[Finding]) -> None:
+    unknown = {
+        (feature.name, feature.detail)
+        for finding in findings
+        for feature in finding.explanation
+        if wording.detail_or_none(feature.name, feature.detail) is None
+    }
+    assert not unknown, sorted(unknown)[:20]
+    assert {f.kind for f in findings} == set(KINDS)  # every kind's wordings were seen
+
+
+def test_the_indonesian_lines_carry_no_english_and_write_decimals_with_a_comma(
+    findings: list[Finding],
+) -> None:
+    for finding in findings:
+        features = [{"name": f.name, "outcome": f.outcome, "detail": f.detail} for f in finding.explanation]
+        line = wording.explanation(finding.kind, finding.match_class, finding.score, features)
+        leftover = ENGLISH.search(line.replace("daftar pembanding", "").replace("daftar ASN", ""))
+        assert leftover is None, line
+        assert not re.search(r"\d\.\d", line.replace("M.", "")), line
+
+
+def test_name_notes_read_as_a_reviewer_would_say_them() -> None:
+    comparison = compare_names("Drs. Moch. Soedjono, M.Si.", "Muhammad Sujono")
+    detail = "; ".join((f"similarity {comparison.similarity:.2f}", *comparison.notes))
+    assert wording.detail("name", detail) == (
+        "kemiripan 1,00; gelar diabaikan: Drs., M.Si.; ejaan disamakan: oe→u, dj→j; "
+        "variasi nama: moch = muhammad"
+    )
+    assert wording.detail("gender", "M on both sides") == "laki-laki di kedua daftar"
+    assert wording.detail("birth_date", "list 1985-03-12, NIP 1985-03-21") == (
+        "daftar pembanding 12-03-1985, NIP 21-03-1985"
+    )
+    assert wording.detail("nik", "something new") == "something new"  # unknown wording: shown, not lost
