@@ -474,12 +474,16 @@ EXPORT_COLUMNS = (
     "list_name",
     "explanation",
 )
-_TEXT_COLUMNS = frozenset({"roster_nik", "list_nik", "nip"})
+TEXT_COLUMNS = frozenset({"roster_nik", "list_nik", "nip"})
+"""Digits that must stay text: a 16-digit NIK as a number loses its last digit (Excel keeps 15)."""
+
+ExportValue = str | float | int
 
 
-def _export_row(view: FindingView, explain: Explain) -> list[str | float | int]:
+def export_values(view: FindingView, explain: Explain = finding_text) -> dict[str, ExportValue]:
+    """One finding's row by :data:`EXPORT_COLUMNS` code, as stored (codes, not labels)."""
     f, r, le, wl = view.finding, view.roster_entry, view.list_entry, view.watch_list
-    return [
+    values: list[ExportValue] = [
         f.id or 0,
         f.match_class,
         f.kind,
@@ -502,6 +506,40 @@ def _export_row(view: FindingView, explain: Explain) -> list[str | float | int]:
         le.name,
         explain(f),
     ]
+    return dict(zip(EXPORT_COLUMNS, values, strict=True))
+
+
+@dataclass(frozen=True)
+class ExportLayout:
+    """What an export's columns are called and hold, and how its CSV is written.
+
+    The API's :data:`MACHINE_EXPORT` is for programs: code headers and values, comma-separated, no BOM.
+    The web builds one for people (:mod:`app.web.exports`): Indonesian headers and labels, and a CSV that
+    Excel in Indonesian regional settings opens as intended.
+    """
+
+    headers: tuple[str, ...]
+    row: Callable[[FindingView], list[ExportValue]]
+    text_columns: frozenset[int]
+    """Indexes of columns written as text."""
+    delimiter: str = ","
+    csv_text: Callable[[str], str] | None = None
+    """How a text column's value is written in CSV (``None``: as it is)."""
+    csv_decimal: Callable[[float], str] = str
+    """How a decimal (the score) is written in CSV."""
+    widths: tuple[int, ...] = ()
+    """XLSX column widths in characters (empty: Excel's default)."""
+
+
+def _machine_row(view: FindingView) -> list[ExportValue]:
+    return list(export_values(view).values())
+
+
+MACHINE_EXPORT = ExportLayout(
+    headers=EXPORT_COLUMNS,
+    row=_machine_row,
+    text_columns=frozenset(i for i, name in enumerate(EXPORT_COLUMNS) if name in TEXT_COLUMNS),
+)
 
 
 def _audit_export(session: Session, principal: Principal, run: CheckRun, fmt: str, rows: int) -> None:
@@ -523,17 +561,24 @@ def export_csv(
     run_id: int,
     filters: FindingFilters | None = None,
     *,
-    explain: Explain = finding_text,
+    layout: ExportLayout = MACHINE_EXPORT,
 ) -> str:
-    """The run's findings as CSV text (UTF-8, header row), formula-escaped, each explained by ``explain``.
-    Audited."""
+    """The run's findings as CSV text (header row), formula-escaped, in ``layout``. Audited."""
     run = visible_run(session, principal, run_id)
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
+    writer = csv.writer(out, delimiter=layout.delimiter)
+    writer.writerow(layout.headers)
     rows = 0
     for view in iter_findings(session, principal, run_id, filters):
-        writer.writerow([escape_cell(v) if isinstance(v, str) else v for v in _export_row(view, explain)])
+        cells: list[ExportValue] = []
+        for column, value in enumerate(layout.row(view)):
+            if isinstance(value, str):
+                as_text = layout.csv_text is not None and column in layout.text_columns and value.isdigit()
+                value = layout.csv_text(value) if as_text and layout.csv_text else escape_cell(value)
+            elif isinstance(value, float):
+                value = layout.csv_decimal(value)
+            cells.append(value)
+        writer.writerow(cells)
         rows += 1
     _audit_export(session, principal, run, "csv", rows)
     return out.getvalue()
@@ -545,9 +590,10 @@ def export_xlsx(
     run_id: int,
     filters: FindingFilters | None = None,
     *,
-    explain: Explain = finding_text,
+    layout: ExportLayout = MACHINE_EXPORT,
 ) -> bytes:
-    """The run's findings as an XLSX workbook; NIKs and NIPs are text cells so Excel keeps every digit."""
+    """The run's findings as an XLSX workbook in ``layout``: text columns (NIK, NIP) are text cells so
+    Excel keeps every digit, the header row is frozen and filterable."""
     run = visible_run(session, principal, run_id)
     buffer = io.BytesIO()
     # constant_memory streams rows to a temporary file instead of holding the sheet in memory.
@@ -555,20 +601,22 @@ def export_xlsx(
     sheet = workbook.add_worksheet("Temuan")
     bold = workbook.add_format({"bold": True})
     text = workbook.add_format({"num_format": "@"})
-    for column, name in enumerate(EXPORT_COLUMNS):
+    for column, width in enumerate(layout.widths):
+        sheet.set_column(column, column, width, text if column in layout.text_columns else None)
+    for column, name in enumerate(layout.headers):
         sheet.write_string(0, column, name, bold)
     rows = 0
     for view in iter_findings(session, principal, run_id, filters):
         rows += 1
-        for column, value in enumerate(_export_row(view, explain)):
+        for column, value in enumerate(layout.row(view)):
             if isinstance(value, str):
-                # write_string never interprets a formula; a NIK as a number would lose its 16th digit
-                # (Excel keeps 15 significant digits).
-                fmt = text if EXPORT_COLUMNS[column] in _TEXT_COLUMNS else None
+                # write_string never interprets a formula.
+                fmt = text if column in layout.text_columns else None
                 sheet.write_string(rows, column, escape_cell(value), fmt)
             else:
                 sheet.write_number(rows, column, value)
     sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(rows, 1), len(layout.headers) - 1)
     workbook.close()
     _audit_export(session, principal, run, "xlsx", rows)
     return buffer.getvalue()

@@ -23,6 +23,7 @@ from app.web import CsrfDep
 from app.web import messages as msg
 from app.web.access import OperatorUser, ReaderUser, flash, is_htmx, render
 from app.web.chart import bar_chart
+from app.web.exports import PEOPLE_EXPORT
 from app.web.roster_pages import roster_names
 from matching.records import CLASSES, KINDS
 
@@ -221,8 +222,8 @@ def run_page(
 
 @router.get("/pemeriksaan/{run_id}/temuan.csv")
 def export_csv(session: SessionDep, user: ReaderUser, run_id: IdPath, params: FindingParamsDep) -> Response:
-    body = findings.export_csv(session, user, run_id, params.filters, explain=findings.finding_text_id)
-    # A BOM so Excel opens the UTF-8 file with the right characters.
+    body = findings.export_csv(session, user, run_id, params.filters, layout=PEOPLE_EXPORT)
+    # A BOM so Excel opens the UTF-8 file with the right characters (app.web.exports says the rest).
     return Response(
         ("\ufeff" + body).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -232,7 +233,7 @@ def export_csv(session: SessionDep, user: ReaderUser, run_id: IdPath, params: Fi
 
 @router.get("/pemeriksaan/{run_id}/temuan.xlsx")
 def export_xlsx(session: SessionDep, user: ReaderUser, run_id: IdPath, params: FindingParamsDep) -> Response:
-    body = findings.export_xlsx(session, user, run_id, params.filters, explain=findings.finding_text_id)
+    body = findings.export_xlsx(session, user, run_id, params.filters, layout=PEOPLE_EXPORT)
     return Response(
         body, media_type=XLSX_MEDIA_TYPE, headers=_download_headers(f"temuan-pemeriksaan-{run_id}.xlsx")
     )

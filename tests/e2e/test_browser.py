@@ -100,8 +100,8 @@ def test_operator_uploads_checks_reviews_and_exports(
     workbook.close()  # left open, its file is closed by the GC during a later test: a ResourceWarning error
     header = rows[0]
     assert len(rows) == 2, rows  # exactly the one confirmed finding: the export honours the filter
-    assert rows[1][header.index("review_status")] == "confirmed"
-    nik = rows[1][header.index("roster_nik")]
+    assert rows[1][header.index("Status tinjauan")] == "Dikonfirmasi"
+    nik = rows[1][header.index("NIK (daftar ASN)")]
     assert isinstance(nik, str)
     assert re.fullmatch(r"\d{16}", nik)
 

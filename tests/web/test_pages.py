@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -163,24 +164,41 @@ def test_run_page_shows_counts_chart_filters_and_a_sortable_paged_table(
     assert client.get(f"/pemeriksaan/{run_id}", params={"kelas": "bogus"}).status_code == 200
 
 
-def test_exports_honour_the_filters(client: TestClient, session: Session, world: World) -> None:
+def test_exports_are_for_people_in_excel_and_honour_the_filters(
+    client: TestClient, session: Session, world: World
+) -> None:
     log_in(client, session, "operator", world.agency)
     run_id = start_run(client, session, world)
     everything = client.get(f"/pemeriksaan/{run_id}/temuan.csv")
     assert everything.status_code == 200
     assert everything.headers["content-disposition"].startswith("attachment")
-    assert len(everything.text.strip().splitlines()) == 1 + len(finding_ids(session, run_id))
-    assert "NIK sama persis" in everything.text  # explanations for people, in Indonesian
-    assert "identical NIK" not in everything.text
+    assert everything.content.startswith(b"\xef\xbb\xbf")  # Excel reads the UTF-8 as UTF-8
+    text = everything.content.decode("utf-8-sig")
+    assert len(text.strip().splitlines()) == 1 + len(finding_ids(session, run_id))
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))  # the list separator of id-ID Excel
+    assert "NIK (daftar ASN)" in rows[0]
+    assert "Penjelasan" in rows[0]
+    assert "NIK sama persis" in text  # explanations for people, in Indonesian
+    assert "identical NIK" not in text
+    exact = next(r for r in rows if r["Jenis kecocokan"] == "NIK sama, nama sesuai")
+    assert (exact["Kelas"], exact["Status tinjauan"]) == ("Pasti", "Belum ditinjau")
+    assert re.fullmatch(r'="\d{16}"', exact["NIK (daftar ASN)"])  # text in Excel: all 16 digits stay
+    assert re.fullmatch(r"\d,\d{1,4}", exact["Skor"])  # decimal comma
 
     workbook_bytes = client.get(f"/pemeriksaan/{run_id}/temuan.xlsx", params={"daftar": "supporter"}).content
-    sheet = load_workbook(io.BytesIO(workbook_bytes), read_only=True).active
+    sheet = load_workbook(io.BytesIO(workbook_bytes)).active
     assert sheet is not None
-    rows = list(sheet.iter_rows(values_only=True))
-    header, data = rows[0], rows[1:]
+    table = list(sheet.iter_rows(values_only=True))
+    header, data = table[0], table[1:]
     assert len(data) == 1
-    assert data[0][header.index("owner")] == "Calon Dua"
-    assert data[0][header.index("roster_nik")] == "3273011208900002"  # text, all 16 digits
+    assert data[0][header.index("Partai / calon")] == "Calon Dua"
+    assert data[0][header.index("Jenis daftar")] == "Pendukung calon"
+    assert data[0][header.index("NIK (daftar ASN)")] == "3273011208900002"  # text, all 16 digits
+    assert isinstance(data[0][header.index("Skor")], float)  # a number Excel formats by locale
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref is not None
+    assert sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.column_dimensions["U"].width >= 60  # the explanation column is wide enough to read
 
 
 def test_finding_detail_marks_differences_and_review_needs_a_reason_to_dismiss(
