@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # held until a steward (or, for a roster, its operator) activates it: a truncated export or a wrong
     # file must not silently shrink what checks read. 0: never hold.
     version_hold_below: float = Field(default=0.5, ge=0, le=1)
+    # The zone pages show times in (stored in UTC): WIB (UTC+7), WITA (UTC+8) or WIT (UTC+9).
+    display_timezone: Literal["WIB", "WITA", "WIT"] = "WIB"
     # Every request body but a file upload: the largest legitimate one, a /match of 1,000 people with the
     # longest NIK, name and NIP the schema allows, is about 430 KB.
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Literal
 
 FEATURES = {
     "nik": "NIK",
@@ -67,8 +68,57 @@ _DATE = r"(\d{4})-(\d{2})-(\d{2})"
 
 
 def number(value: float, places: int = 2) -> str:
-    """A decimal as Indonesians write it: 0.97 -> "0,97"."""
-    return f"{value:.{places}f}".replace(".", ",")
+    """A decimal as Indonesians write it: 0.97 -> "0,97"; thousands with a dot: 1234.5 -> "1.234,50"."""
+    return f"{value:,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def size(byte_count: int) -> str:
+    """A file size as "512 B", "3,4 KB", "11,3 MB" (1 KB = 1,024 bytes, as file managers show it)."""
+    amount = float(byte_count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if amount < 1024 or unit == "GB":
+            return f"{byte_count} B" if unit == "B" else f"{number(amount, 1)} {unit}"
+        amount /= 1024
+    raise AssertionError("unreachable")
+
+
+Zone = Literal["WIB", "WITA", "WIT"]
+_ZONES: dict[str, timezone] = {
+    name: timezone(timedelta(hours=hours), name) for name, hours in (("WIB", 7), ("WITA", 8), ("WIT", 9))
+}
+"""Indonesia's three zones; none keeps daylight saving, so a fixed offset is exact (and needs no tzdata)."""
+
+
+def when(moment: datetime | None, zone: Zone = "WIB") -> str:
+    """A stored time (UTC; SQLite gives it back naive) in the reader's zone: "07-12-2026 21:05 WIB"."""
+    if moment is None:
+        return "–"
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(_ZONES[zone]).strftime("%d-%m-%Y %H:%M ") + zone
+
+
+_ACTORS = {"system:screening": "Netra (pemeriksaan ulang otomatis)"}
+
+
+def actor(name: str | None) -> str:
+    """An audit actor as people say it: "user:siti" -> "siti", "key:ab12" -> "kunci API ab12…",
+    "cli:demo" -> "baris perintah (demo)"."""
+    if not name:
+        return "–"
+    if name in _ACTORS:
+        return _ACTORS[name]
+    kind, _, who = name.partition(":")
+    if kind == "user":
+        return who
+    if kind == "key":
+        return f"kunci API {who}…"
+    if kind == "cli":
+        return f"baris perintah ({who})" if who else "baris perintah"
+    if kind == "public":
+        return "warga (Cek NIK)"
+    if kind == "system":
+        return f"Netra ({who})"
+    return name
 
 
 def _date(match: re.Match[str], first: int) -> str:

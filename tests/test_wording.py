@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -73,3 +74,18 @@ def test_name_notes_read_as_a_reviewer_would_say_them() -> None:
         "daftar pembanding 12-03-1985, NIP 21-03-1985"
     )
     assert wording.detail("nik", "something new") == "something new"  # unknown wording: shown, not lost
+
+
+def test_times_sizes_numbers_and_actors_read_as_indonesians_write_them() -> None:
+    stored = datetime(2026, 12, 7, 14, 28)  # UTC, naive as SQLite gives it back
+    assert wording.when(stored) == "07-12-2026 21:28 WIB"
+    assert wording.when(stored.replace(tzinfo=UTC), "WIT") == "07-12-2026 23:28 WIT"
+    assert wording.when(None) == "–"
+    assert wording.size(512) == "512 B"
+    assert wording.size(11_848_909) == "11,3 MB"
+    assert wording.number(0.94) == "0,94"
+    assert wording.number(1234.5, 1) == "1.234,5"
+    assert wording.actor("user:operator.demo") == "operator.demo"
+    assert wording.actor("system:screening") == "Netra (pemeriksaan ulang otomatis)"
+    assert wording.actor("cli:demo") == "baris perintah (demo)"
+    assert wording.actor("key:nk_ab12") == "kunci API nk_ab12…"

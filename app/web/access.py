@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from app import wording
+from app.config import get_settings
 from app.errors import Forbidden
 from app.services import findings
 from app.services.principals import Principal
@@ -45,13 +46,14 @@ def _thousands(value: int | float | None) -> str:
 
 
 def _when(value: Any) -> str:
-    if value is None:
-        return "–"
-    return str(value.strftime("%d-%m-%Y %H:%M"))
+    return wording.when(value, get_settings().display_timezone)
 
 
 templates.env.filters["ribuan"] = _thousands
 templates.env.filters["waktu"] = _when
+templates.env.filters["desimal"] = wording.number
+templates.env.filters["ukuran"] = wording.size
+templates.env.filters["pelaku"] = wording.actor
 templates.env.filters["rincian"] = lambda feat: wording.detail(str(feat["name"]), str(feat["detail"]))
 templates.env.filters["alasan_tolak"] = lambda row: msg.rejection_text(row.reason, row.message)
 templates.env.filters["penanda"] = msg.flag_text

@@ -218,6 +218,7 @@ def test_finding_detail_marks_differences_and_review_needs_a_reason_to_dismiss(
     assert "Dra." in detail.text
     assert "NIK sama persis" in detail.text
     assert "kemiripan 1,00" in detail.text
+    assert "skor 1,00" in detail.text
     for english in ("identical NIK", "similarity", "on both sides", 'lang="en"'):
         assert english not in detail.text
 
@@ -247,6 +248,8 @@ def test_finding_detail_marks_differences_and_review_needs_a_reason_to_dismiss(
     assert "baris 2" in summary  # the roster row's source line
     assert "NIK sama persis" in summary
     assert "identical NIK" not in summary
+    assert re.search(r"\d\d-\d\d-\d{4} \d\d:\d\d WIB", summary)  # never the server's UTC
+    assert "user:" not in summary  # who confirmed, as a name
 
 
 def test_a_check_that_cannot_start_explains_why_in_indonesian(

@@ -93,6 +93,9 @@ def test_a_steward_uploads_a_list_a_new_version_and_deletes_it_with_confirmation
     )
     assert second.status_code == 200
     assert "(versi 2)" in second.text
+    assert f"{len(LIST_CSV)} B" in second.text  # the file's size, as a file manager says it
+    assert "WIB" in second.text
+    assert "user:" not in second.text  # who uploaded, by name
 
     token = csrf(second.text)
     kept = client.post(
