@@ -17,7 +17,7 @@ from app.services.findings import FindingView, finding_text, mask_nik
 
 ListType = Literal["party_member", "supporter"]
 RunStatus = Literal["queued", "running", "succeeded", "failed"]
-ReviewStatus = Literal["pending", "confirmed", "dismissed"]
+ReviewStatus = Literal["pending", "confirmed", "misused", "dismissed"]
 Change = Literal["new", "unchanged", "resolved"]
 MatchClass = Literal["confirmed", "conflict", "probable", "possible"]
 FindingSort = Literal["score_desc", "score_asc", "id"]
@@ -248,7 +248,10 @@ class ReviewUpdate(BaseModel):
         },
     )
 
-    review_status: Literal["confirmed", "dismissed"]
+    review_status: Literal["confirmed", "misused", "dismissed"] = Field(
+        description="confirmed: a suspected violation; misused: the ASN's NIK was registered without their "
+        "consent (NIK dicatut), to be objected to with KPU; dismissed: not this person, or a list error"
+    )
     reason: str | None = Field(
         default=None, min_length=1, max_length=1000, description="Required when dismissing a finding."
     )

@@ -309,21 +309,27 @@ def iter_findings(
         cursor = page.next_cursor
 
 
-def confirmed_findings(session: Session, principal: Principal, run_id: int) -> list[FindingView]:
-    """Confirmed findings for the printed summary forwarded to Bawaslu or BKN; audited once."""
+def reviewed_findings(
+    session: Session, principal: Principal, run_id: int, statuses: Sequence[str] = ("confirmed",)
+) -> dict[str, list[FindingView]]:
+    """Findings by review status, for the printed summary forwarded to Bawaslu or BKN (confirmed) and
+    the NIK-misuse cases to object to with KPU (misused); audited once."""
     run = visible_run(session, principal, run_id)
-    confirmed = list(iter_findings(session, principal, run_id, FindingFilters(review_status="confirmed")))
+    found = {
+        status: list(iter_findings(session, principal, run_id, FindingFilters(review_status=status)))
+        for status in statuses
+    }
     audit.record_lookup(
         session,
         principal,
         "finding.summary",
         target_type="check_run",
         target_id=str(run.id),
-        detail={"finding_ids": [view.finding.id for view in confirmed]},
+        detail={"finding_ids": [view.finding.id for views in found.values() for view in views]},
         agency_id=run.agency_id,
     )
     session.commit()
-    return confirmed
+    return found
 
 
 def count_findings(session: Session, principal: Principal, run_id: int) -> dict[str, dict[str, int]]:
@@ -363,6 +369,33 @@ def get_finding(
         )
         session.commit()
     return view
+
+
+def next_pending(session: Session, view: FindingView) -> int | None:
+    """The run's next finding still to review after ``view``'s, in the run page's order (score, then id),
+    wrapping around; ``None`` when none is left. ``view`` was read with the caller's scope, and a run
+    belongs to one agency, so the answer stays within it."""
+    finding = view.finding
+    pending = (
+        select(col(Finding.id))
+        .where(
+            col(Finding.run_id) == finding.run_id,
+            col(Finding.review_status) == "pending",
+            col(Finding.change) != "resolved",
+            col(Finding.id) != finding.id,
+        )
+        .order_by(col(Finding.score).desc(), col(Finding.id))
+    )
+    after = pending.where(
+        or_(
+            col(Finding.score) < finding.score,
+            and_(col(Finding.score) == finding.score, col(Finding.id) > finding.id),
+        )
+    )
+    found = session.execute(after.limit(1)).scalar_one_or_none()
+    if found is None:
+        found = session.execute(pending.limit(1)).scalar_one_or_none()
+    return found
 
 
 @dataclass(frozen=True)
@@ -416,11 +449,14 @@ def review_finding(
     review_status: str,
     reason: str | None,
 ) -> FindingView:
-    """Confirm or dismiss a finding, by an operator of the owning agency or by an auditor. Commits."""
-    if principal.role not in ("operator", "auditor"):
-        raise Forbidden("Only an operator of the owning agency or an auditor reviews findings")
-    if review_status not in ("confirmed", "dismissed"):
-        raise ValidationFailed("review_status must be 'confirmed' or 'dismissed'")
+    """Decide a finding (confirmed, misused, dismissed), by an operator of the owning agency. Commits.
+
+    The agency decides on its own staff; auditors read everything and change nothing (least privilege).
+    """
+    if principal.role != "operator":
+        raise Forbidden("Only an operator of the owning agency reviews findings; auditors read them")
+    if review_status not in ("confirmed", "misused", "dismissed"):
+        raise ValidationFailed("review_status must be 'confirmed', 'misused' or 'dismissed'")
     reason = reason.strip() if reason else None
     if review_status == "dismissed" and not reason:
         raise ValidationFailed("Dismissing a finding needs a reason")

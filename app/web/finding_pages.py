@@ -20,7 +20,12 @@ from app.web.history import finding_history
 
 router = APIRouter(include_in_schema=False)
 
-DECISIONS = {"konfirmasi": "confirmed", "tolak": "dismissed"}
+DECISIONS = {"konfirmasi": "confirmed", "dicatut": "misused", "tolak": "dismissed"}
+DONE = {
+    "confirmed": "dikonfirmasi sebagai dugaan pelanggaran",
+    "misused": "ditandai NIK dicatut: bukan pelanggaran pegawai; bantu pegawai mengajukan tanggapan ke KPU",
+    "dismissed": "ditolak",
+}
 
 
 def _detail(
@@ -41,7 +46,8 @@ def _detail(
         "view": view,
         "f": view.finding,
         "cmp": compare(r.nik, r.name, le.nik, le.name),
-        "can_review": user.role in ("operator", "auditor") and view.finding.change != "resolved",
+        "can_review": user.role == "operator" and view.finding.change != "resolved",
+        "next_id": findings.next_pending(session, view),
         "history": finding_history(session, finding_id),
         "error": error,
         "reason": reason,
@@ -67,7 +73,7 @@ def review(
     decision = DECISIONS.get(keputusan)
     try:
         if decision is None:
-            raise NetraError("review_status must be 'confirmed' or 'dismissed'", status=422)
+            raise NetraError("review_status must be 'confirmed', 'misused' or 'dismissed'", status=422)
         findings.review_finding(session, user, finding_id, review_status=decision, reason=alasan or None)
     except NetraError as exc:
         if exc.status == 404:
@@ -81,6 +87,5 @@ def review(
             reason=alasan,
             status_code=exc.status,
         )
-    done = "dikonfirmasi sebagai dugaan pelanggaran" if decision == "confirmed" else "ditolak"
-    flash(request, f"Temuan #{finding_id} {done}.")
+    flash(request, f"Temuan #{finding_id} {DONE[decision]}.")
     return RedirectResponse(f"/temuan/{finding_id}", status_code=303)

@@ -35,7 +35,12 @@ CLASS_LABELS = {
 }
 CLASS_SHORT = wording.CLASSES
 KIND_LABELS = wording.KINDS
-REVIEW_LABELS = {"pending": "Belum ditinjau", "confirmed": "Dikonfirmasi", "dismissed": "Ditolak"}
+REVIEW_LABELS = {
+    "pending": "Belum ditinjau",
+    "confirmed": "Dikonfirmasi",
+    "misused": "NIK dicatut",
+    "dismissed": "Ditolak",
+}
 CHANGE_LABELS = {"new": "Baru", "unchanged": "Tetap", "resolved": "Selesai (hilang dari daftar)"}
 VERSION_STATUS_LABELS = {
     "pending": "Menunggu diproses",

@@ -250,12 +250,17 @@ def run_summary(request: Request, session: SessionDep, user: ReaderUser, run_id:
     context: dict[str, Any] = {"title": f"Ringkasan pemeriksaan #{run_id}", "user": user}
     context.update(_run_context(session, user, run))
     counts = findings.count_findings(session, user, run_id) if run.status == "succeeded" else {}
-    confirmed = findings.confirmed_findings(session, user, run_id) if run.status == "succeeded" else []
+    reviewed = (
+        findings.reviewed_findings(session, user, run_id, ("confirmed", "misused"))
+        if run.status == "succeeded"
+        else {}
+    )
     context.update(
         counts=counts,
         total=sum(counts.get("match_class", {}).values()),
         chart=bar_chart(counts.get("owner", {})),
-        confirmed=confirmed,
+        confirmed=reviewed.get("confirmed", []),
+        misused=reviewed.get("misused", []),
         printed_at=datetime.now().astimezone(),
     )
     return render(request, "pages/summary.html", context)

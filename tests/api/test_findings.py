@@ -76,7 +76,7 @@ def test_each_page_of_findings_shown_is_audited_with_its_filters_and_ids(
     }
 
 
-def test_review_confirm_and_dismiss_with_audit_before_and_after(
+def test_operators_review_confirm_misused_dismiss_with_audit_and_auditors_only_read(
     client: TestClient, session: Session, world: World, operator_key: str, auditor_key: str, auth: Auth
 ) -> None:
     run_id = run_check(client, session, operator_key, auth, world)
@@ -93,8 +93,15 @@ def test_review_confirm_and_dismiss_with_audit_before_and_after(
     assert confirmed.json()["review_status"] == "confirmed"
     assert confirmed.json()["reviewed_by"].startswith("key:")
 
+    read_only = client.patch(
+        url, json={"review_status": "dismissed", "reason": "x"}, headers=auth(auditor_key)
+    )
+    assert read_only.status_code == 403  # auditors read; the agency decides
+    misused = client.patch(url, json={"review_status": "misused"}, headers=auth(operator_key))
+    assert misused.status_code == 200, misused.text
+    assert misused.json()["review_status"] == "misused"
     dismissed = client.patch(
-        url, json={"review_status": "dismissed", "reason": "Orang berbeda"}, headers=auth(auditor_key)
+        url, json={"review_status": "dismissed", "reason": "Orang berbeda"}, headers=auth(operator_key)
     )
     assert dismissed.status_code == 200
     assert (dismissed.json()["review_status"], dismissed.json()["review_reason"]) == (
@@ -109,10 +116,11 @@ def test_review_confirm_and_dismiss_with_audit_before_and_after(
     ).all()
     assert [(e.detail["before"]["review_status"], e.detail["after"]["review_status"]) for e in events] == [
         ("pending", "confirmed"),
-        ("confirmed", "dismissed"),
+        ("confirmed", "misused"),
+        ("misused", "dismissed"),
     ]
-    assert events[1].actor_role == "auditor"
-    assert events[1].detail["after"]["review_reason"] == "Orang berbeda"
+    assert {e.actor_role for e in events} == {"operator"}
+    assert events[2].detail["after"]["review_reason"] == "Orang berbeda"
 
     reviewed = findings_of(client, run_id, operator_key, auth, review_status="dismissed")
     assert [f["id"] for f in reviewed] == [conflict["id"]]

@@ -126,10 +126,11 @@ def test_stewards_read_no_findings_and_start_nothing(
     assert _call(client, steward_key, auth, world, method, path, body) == 403
 
 
-def test_auditors_review_any_agencys_findings_and_list_all_runs(
+def test_auditors_read_any_agencys_findings_and_list_all_runs_but_decide_none(
     client: TestClient, session: Session, world: dict[str, Any], auditor_key: str, auth: Auth
 ) -> None:
-    assert _call(client, auditor_key, auth, world, *ROUTES[-1][:2], ROUTES[-1][2]) == 200
+    assert _call(client, auditor_key, auth, world, "GET", "/api/v1/findings/{finding_id}", None) == 200
+    assert _call(client, auditor_key, auth, world, *ROUTES[-1][:2], ROUTES[-1][2]) == 403
     page = client.get("/api/v1/checks", headers=auth(auditor_key)).json()
     assert [item["id"] for item in page["items"]] == [world["run_id"]]
     assert (

@@ -270,3 +270,50 @@ def test_the_print_stylesheet_hides_navigation() -> None:
     css = (STATIC_DIR / "app.css").read_text()
     assert "@media print" in css
     assert "focus-visible" in css
+
+
+def test_a_conflict_has_its_own_review_path_and_a_misused_nik_is_not_a_violation(
+    client: TestClient, session: Session, world: World
+) -> None:
+    log_in(client, session, "operator", world.agency)
+    run_id = start_run(client, session, world)
+    ids = finding_ids(session, run_id)
+    conflict = client.get(f"/temuan/{ids['nik_match_name_mismatch']}").text
+    assert "Tinjau konflik: NIK sama, nama berbeda" in conflict
+    assert "NIK dicatut" in conflict
+    assert "helpdesk KPU" in conflict
+    assert "Tinjau temuan</h2>" not in conflict  # not the generic path
+
+    done = client.post(
+        f"/temuan/{ids['nik_match_name_mismatch']}/tinjau",
+        data={
+            "csrf_token": csrf(conflict),
+            "keputusan": "dicatut",
+            "alasan": "Pegawai menyatakan tidak mendaftar",
+        },
+    )
+    assert done.status_code == 200
+    assert "ditandai NIK dicatut" in done.text
+    assert "Keputusan: NIK dicatut" in done.text  # the decision made, not two fresh forms
+    assert "<summary>Ubah keputusan</summary>" in done.text
+    following = re.search(r'href="/temuan/(\d+)">Temuan berikutnya', done.text)
+    assert following is not None
+    assert int(following.group(1)) in set(ids.values()) - {ids["nik_match_name_mismatch"]}
+    finding = session.get(Finding, ids["nik_match_name_mismatch"])
+    assert finding is not None
+    session.refresh(finding)
+    assert finding.review_status == "misused"
+
+    summary = client.get(f"/pemeriksaan/{run_id}/ringkasan").text
+    assert "NIK dicatut (1)" in summary
+    assert "Dugaan pelanggaran netralitas (0)" in summary  # a misused NIK is not counted as a violation
+
+    generic = client.get(f"/temuan/{ids['nik_exact']}").text
+    assert "Tinjau temuan</h2>" in generic
+    assert "Tinjau konflik" not in generic
+
+    auditor = TestClient(client.app)
+    log_in(auditor, session, "auditor")
+    read_only = auditor.get(f"/temuan/{ids['nik_exact']}").text
+    assert "Perbandingan baris" in read_only
+    assert "/tinjau" not in read_only  # auditors read; the agency decides

@@ -16,7 +16,7 @@ from app.services.principals import Principal
 router = APIRouter(prefix="/findings", tags=["findings"])
 
 Reader = Annotated[Principal, Depends(require_role("operator", "auditor", "admin"))]
-Reviewer = Annotated[Principal, Depends(require_role("operator", "auditor"))]
+Reviewer = Annotated[Principal, Depends(require_role("operator"))]
 FindingId = Annotated[int, id_path("Finding")]
 
 
@@ -38,8 +38,8 @@ def get_finding(finding_id: FindingId, session: SessionDep, caller: Reader) -> F
 def review_finding(
     finding_id: FindingId, body: ReviewUpdate, session: SessionDep, caller: Reviewer
 ) -> FindingRead:
-    """By an operator of the owning agency or an auditor; dismissing needs a reason. Audited with the
-    state before and after; later runs over the same roster carry the decision forward."""
+    """By an operator of the owning agency (auditors only read); dismissing needs a reason. Audited with
+    the state before and after; later runs over the same roster carry the decision forward."""
     view = findings.review_finding(
         session, caller, finding_id, review_status=body.review_status, reason=body.reason
     )
