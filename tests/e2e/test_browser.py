@@ -83,9 +83,25 @@ def test_operator_uploads_checks_reviews_and_exports(
 
     # Dismissing needs a reason (the browser enforces it too); confirm instead.
     page.get_by_role("button", name="Konfirmasi sebagai dugaan pelanggaran").click()
-    expect(page.get_by_role("status")).to_contain_text("dikonfirmasi sebagai dugaan pelanggaran")
+    expect(page.locator(".alert.success")).to_contain_text("dikonfirmasi sebagai dugaan pelanggaran")
+    expect(page.locator("#keputusan")).to_contain_text("Keputusan: Dikonfirmasi")
     expect(page.locator(".timeline")).to_contain_text("Dikonfirmasi")
+    expect(page.get_by_role("button", name="Konfirmasi sebagai dugaan pelanggaran")).to_be_hidden()  # folded
     page.screenshot(path=screenshots / "06-temuan-dikonfirmasi.png", full_page=True)
+
+    # A conflict (same NIK, another name) has its own path: the ASN never registered, so "NIK dicatut".
+    page.goto(f"{run_url}?kelas=conflict")
+    page.locator("#findings tbody a[aria-label^='Buka temuan']").first.click()
+    expect(page.get_by_role("heading", name="Tinjau konflik: NIK sama, nama berbeda")).to_be_visible()
+    page.screenshot(path=screenshots / "06b-tinjau-konflik.png", full_page=True)
+    page.locator("#alasan-dicatut").fill("Pegawai menyatakan tidak pernah mendaftar")
+    page.get_by_role("button", name="Tandai NIK dicatut").click()
+    expect(page.locator("#keputusan")).to_contain_text("Keputusan: NIK dicatut")
+    page.screenshot(path=screenshots / "06c-konflik-nik-dicatut.png", full_page=True)
+    decided = page.url
+    page.get_by_role("link", name=re.compile("Temuan berikutnya")).click()
+    expect(page.get_by_role("heading", name=re.compile(r"Temuan #\d+"))).to_be_visible()
+    assert page.url != decided
 
     # Export the confirmed findings as XLSX and read the file back.
     page.goto(f"{run_url}?tinjauan=confirmed")
