@@ -188,7 +188,9 @@ def _apply_filters(query: Select[Any], filters: FindingFilters) -> Select[Any]:
     if filters.owner:
         conditions.append(col(WatchList.owner) == filters.owner)
     if filters.unit:
-        conditions.append(col(RosterEntry.unit) == filters.unit)
+        # Part of the unit's name, any case: staff type "pendidikan" for "Dinas Pendidikan".
+        pattern = filters.unit.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(col(RosterEntry.unit).ilike(f"%{pattern}%", escape="\\"))
     return query.where(*conditions) if conditions else query
 
 
@@ -333,13 +335,14 @@ def reviewed_findings(
 
 
 def count_findings(session: Session, principal: Principal, run_id: int) -> dict[str, dict[str, int]]:
-    """Counts per class, per kind, per list owner and per review status (for summaries and charts)."""
+    """Counts per class, kind, list owner, review status, list type and roster unit (for summaries,
+    charts and the filters' choices)."""
     from sqlalchemy import func
 
     run = visible_run(session, principal, run_id)
     base = _view_query().where(col(Finding.run_id) == run.id, col(Finding.change) != "resolved").subquery()
     out: dict[str, dict[str, int]] = {}
-    for name in ("match_class", "kind", "owner", "review_status", "list_type"):
+    for name in ("match_class", "kind", "owner", "review_status", "list_type", "unit"):
         column = base.c[name]
         rows = session.execute(select(column, func.count()).group_by(column).order_by(column)).all()
         out[name] = {str(value): int(count) for value, count in rows}

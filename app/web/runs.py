@@ -214,6 +214,7 @@ def run_page(
             chart=bar_chart(counts.get("owner", {})),
             page=page,
             owners=sorted(counts.get("owner", {})),
+            units=sorted(counts.get("unit", {}).items()),
             kinds=[kind for kind in KINDS if kind in counts.get("kind", {})] or list(KINDS),
             export_query=params.query(),
         )

@@ -125,6 +125,9 @@ def test_findings_page_by_cursor_in_score_order_with_explanations(
         ({"list_type": "party_member"}, ["nik_exact", "nik_match_name_mismatch"]),
         ({"owner": "Calon Dua"}, ["nik_one_digit"]),
         ({"unit": "Dinas Kesehatan"}, ["nik_match_name_mismatch"]),
+        ({"unit": "kesehatan"}, ["nik_match_name_mismatch"]),  # part of the name, any case
+        ({"unit": "KESEHATAN"}, ["nik_match_name_mismatch"]),
+        ({"unit": "%"}, []),  # a LIKE wildcard is a plain character
         ({"review_status": "confirmed"}, []),
         ({"change": "new"}, ["nik_exact", "nik_match_name_mismatch", "nik_one_digit"]),
     ],

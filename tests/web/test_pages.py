@@ -158,6 +158,10 @@ def test_run_page_shows_counts_chart_filters_and_a_sortable_paged_table(
     filtered = client.get(f"/pemeriksaan/{run_id}", params={"pemilik": "Calon Dua"}).text
     rows = re.findall(r'<a href="/temuan/(\d+)" aria-label', filtered)
     assert len(rows) == 1
+    by_unit = client.get(f"/pemeriksaan/{run_id}", params={"unit": "pendidikan"}).text
+    assert "Tidak ada temuan yang sesuai saringan" not in by_unit  # part of "Dinas Pendidikan", any case
+    assert '<datalist id="units">' in by_unit
+    assert re.search(r'<option value="Dinas Pendidikan" label="Dinas Pendidikan \(\d+ temuan\)">', by_unit)
     ascending = client.get(f"/pemeriksaan/{run_id}", params={"urut": "skor_naik"}).text
     assert 'aria-sort="ascending"' in ascending
     # An edited URL with an unknown filter value is ignored, not an error page.

@@ -50,7 +50,10 @@ class FindingQuery:
         kind: Annotated[str | None, Query(max_length=32, description="e.g. `nik_exact`")] = None,
         list_type: ListType | None = None,
         owner: Annotated[str | None, Query(max_length=200, description="Party or candidate")] = None,
-        unit: Annotated[str | None, Query(max_length=255, description="Roster unit (unit kerja)")] = None,
+        unit: Annotated[
+            str | None,
+            Query(max_length=255, description="Part of the roster unit's name (unit kerja), any case"),
+        ] = None,
         review_status: ReviewStatus | None = None,
         change: Annotated[Change | None, Query(description="Default: all but `resolved`")] = None,
     ) -> None:
