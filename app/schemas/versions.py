@@ -28,7 +28,10 @@ class VersionOut(BaseModel):
     file_sha256: str
     uploaded_by: str
     uploaded_at: datetime
-    rows_total: int | None = Field(description="data rows read from the file, once known")
+    rows_total: int | None = Field(
+        description="data rows read from the file once stored; while processing, an estimate from the "
+        "file's line count (CSV) for the progress, or null"
+    )
     rows_processed: int = Field(description="rows read so far; equals rows_total when finished")
     accepted: int
     rejected: int = Field(description="rows not stored; see the rejections download for line and reason")

@@ -648,6 +648,25 @@ def _lock_parent(session: Session, spec: _Spec, parent_id: int) -> Parent | None
     return cast(Parent | None, session.scalars(query).one_or_none())
 
 
+def estimate_rows(path: Path) -> int | None:
+    """About how many data rows a CSV holds, from its line ends, so the progress bar can show a percentage
+    while the rows are read; the exact count replaces it once the version is stored.
+
+    An upper bound (title rows, the header and line breaks inside quoted fields count too); ``None`` for a
+    workbook, whose rows are not lines, or a file that is gone. Counting runs at disk speed, a fraction of
+    a second for the largest list.
+    """
+    try:
+        with path.open("rb") as handle:
+            if handle.read(4).startswith(b"PK"):
+                return None
+            handle.seek(0)
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return None
+    return max(lines - 1, 1)
+
+
 def process_version(
     bind: Engine | Connection,
     source: Source,
@@ -670,6 +689,7 @@ def process_version(
             )
         version.status = "processing"
         version.rows_processed = 0
+        version.rows_total = estimate_rows(path)
         version.error = None
         session.add(version)
         session.commit()
@@ -882,6 +902,7 @@ def _mark_failed(bind: Engine | Connection, spec: _Spec, version_id: int, error:
         assert version is not None
         version.status = "failed"
         version.error = error.message[:2000]
+        version.rows_total = None  # only the progress's estimate: the file was not read to its end
         version.finished_at = utcnow()
         session.add(version)
         session.commit()

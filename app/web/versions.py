@@ -42,10 +42,12 @@ def is_busy(version: Version | None) -> bool:
 
 
 def progress(version: Version | None) -> int | None:
-    """Percent of the rows stored, once the total is known."""
+    """Percent of the rows read, once a total (or, while processing, its estimate) is known; below 100
+    until the version is stored, since an estimate may run short of the rows still to store."""
     if version is None or not version.rows_total:
         return None
-    return min(100, round(100 * version.rows_processed / version.rows_total))
+    percent = round(100 * version.rows_processed / version.rows_total)
+    return min(99 if is_busy(version) else 100, percent)
 
 
 def rejection_preview(

@@ -9,6 +9,7 @@ from httpx import Response
 from sqlmodel import Session, select
 
 from app.models import Agency, AuditEvent, MisuseReport, Roster, RosterVersion, WatchList
+from app.services import ingestion
 from tests import factories
 from tests.web.support import alerts, csrf, log_in
 
@@ -138,6 +139,40 @@ def test_a_version_whose_worker_died_says_interrupted_and_shows_the_live_version
         assert "Belum ada baris versi ini yang tersimpan" in text
         assert "pemeriksaan memakai versi 1" in text
         assert "Memproses berkas" not in text
+
+
+def test_a_version_being_stored_shows_one_state_word_a_percentage_and_rows_done(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    log_in(client, session, "steward")
+    fields = {"list_type": "party_member", "owner": "Partai Proses", "election": "Pemilu 2029"}
+    upload(client, "/daftar-pembanding", "/daftar-pembanding", LIST_CSV, **fields)
+    watch = session.exec(select(WatchList).where(WatchList.owner == "Partai Proses")).one()
+    assert watch.id is not None
+    second = tmp_path / "v2.csv"
+    second.write_bytes(b"NIK,Nama\n" + b"3271050101900001,Agus\n" * 4000)
+    assert ingestion.estimate_rows(second) == 4000
+    workbook = tmp_path / "v2.xlsx"
+    workbook.write_bytes(b"PK\x03\x04" + b"\n" * 10)
+    assert ingestion.estimate_rows(workbook) is None  # a workbook's rows are not its lines
+    assert ingestion.estimate_rows(tmp_path / "gone.csv") is None
+    version, _job = ingestion.create_version(
+        session, "list", watch.id, ingestion.describe_file(second), uploaded_by="test"
+    )
+    session.commit()
+
+    queued = client.get(f"/daftar-pembanding/{watch.id}").text
+    assert "Menunggu diproses: “v2.csv”" in queued
+    assert "Sedang diproses" not in queued  # the card and the version table say the same
+
+    version.status, version.rows_total, version.rows_processed = "processing", 4000, 1000
+    session.add(version)
+    session.commit()
+    for page in (f"/daftar-pembanding/{watch.id}", f"/daftar-pembanding/{watch.id}/status"):
+        text = client.get(page).text
+        assert "Sedang diproses: “v2.csv” — 25%" in text
+        assert "1.000 dari sekitar 4.000 baris terbaca" in text
+        assert "Menunggu diproses" not in text
 
 
 def test_an_operator_activates_a_roster_version_that_was_held_for_losing_most_rows(
