@@ -34,6 +34,12 @@ ROLE_LABELS = {
 }
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on pages without a link (an error page, a download): the SVG icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, user: WebUserDep, kata_sandi: str | None = None) -> Response:
     context = {

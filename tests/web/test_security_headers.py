@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from app.main import PAGE_CSP
+from tests import factories
+from tests.web.support import log_in
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "templates"
 
@@ -37,3 +40,14 @@ def test_no_template_holds_what_the_csp_would_block() -> None:
         for match in inline.finditer(path.read_text(encoding="utf-8"))
     ]
     assert offending == []
+
+
+def test_the_icon_is_served_and_the_menu_marks_the_current_page(client: TestClient, session: Session) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    log_in(client, session, "operator", factories.create_agency(session))
+    page = client.get("/daftar-asn").text
+    assert 'rel="icon"' in page
+    assert '<a href="/daftar-asn" aria-current="page">Daftar ASN</a>' in page
+    assert '<a href="/pemeriksaan">Pemeriksaan</a>' in page
