@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # held until a steward (or, for a roster, its operator) activates it: a truncated export or a wrong
     # file must not silently shrink what checks read. 0: never hold.
     version_hold_below: float = Field(default=0.5, ge=0, le=1)
+    # Who runs this installation, named on the public Cek NIK pages (e.g. "BKPSDM Kota Contoh").
+    service_operator: str = Field(default="", max_length=200)
     # The zone pages show times in (stored in UTC): WIB (UTC+7), WITA (UTC+8) or WIT (UTC+9).
     display_timezone: Literal["WIB", "WITA", "WIT"] = "WIB"
     # Every request body but a file upload: the largest legitimate one, a /match of 1,000 people with the

@@ -27,16 +27,17 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from app import challenge
 from app.config import Settings
 from app.errors import Forbidden, ValidationFailed
-from app.models import ListEntry, WatchList, table_of
+from app.models import ListEntry, ListVersion, WatchList, table_of
 from app.ratelimit import ClientLimiter
 from app.services import audit
 from matching.nik import mask_nik, parse_nik
@@ -115,6 +116,8 @@ class Listing:
     election: str
     region: str | None
     name_masked: str
+    updated_at: datetime | None = None
+    """When the list's active version was stored: the answer is as of that date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +222,7 @@ def _challenge_solved(
 # Built once: a statement object caches its compiled form, where one built per call is rebuilt and re-keyed.
 _entries = table_of(ListEntry)
 _lists = table_of(WatchList)
+_versions = table_of(ListVersion)
 _LISTINGS_OF_NIK = (
     select(
         _lists.c.id,
@@ -227,11 +231,37 @@ _LISTINGS_OF_NIK = (
         _lists.c.election,
         _lists.c.region,
         _entries.c.name,
+        _versions.c.finished_at,
     )
     .join(_lists, _lists.c.active_version_id == _entries.c.version_id)
+    .join(_versions, _versions.c.id == _entries.c.version_id)
     .where(_entries.c.nik == bindparam("nik"), _lists.c.deleted_at.is_(None))
     .limit(MAX_LISTINGS)
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What a self-check answer was checked against: how many active lists, stored when."""
+
+    lists: int
+    oldest: datetime | None
+    newest: datetime | None
+
+
+def coverage(session: Session) -> Coverage:
+    """The active lists a look-up searches, for the answer page to say "as of" (one small aggregate)."""
+    lists, oldest, newest = (
+        session.connection()
+        .execute(
+            select(func.count(), func.min(_versions.c.finished_at), func.max(_versions.c.finished_at))
+            .select_from(_lists)
+            .join(_versions, _versions.c.id == _lists.c.active_version_id)
+            .where(_lists.c.deleted_at.is_(None))
+        )
+        .one()
+    )
+    return Coverage(int(lists), oldest, newest)
 
 
 def find_listings(session: Session, digits: str) -> tuple[Listing, ...]:
@@ -242,8 +272,8 @@ def find_listings(session: Session, digits: str) -> tuple[Listing, ...]:
     """
     rows = session.connection().execute(_LISTINGS_OF_NIK, {"nik": digits})
     seen: dict[tuple[int, str], Listing] = {}
-    for list_id, list_type, owner, election, region, name in rows:
-        listing = Listing(list_id, list_type, owner, election, region, mask_name(name))
+    for list_id, list_type, owner, election, region, name, updated_at in rows:
+        listing = Listing(list_id, list_type, owner, election, region, mask_name(name), updated_at)
         seen.setdefault((list_id, listing.name_masked), listing)
     return tuple(
         sorted(seen.values(), key=lambda item: (item.list_type, item.owner, item.election, item.list_id))

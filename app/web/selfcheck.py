@@ -7,14 +7,16 @@ JavaScript; whichever is answered is accepted. Answers are never cached (they ho
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.deps import ClientDep, LimiterDep, LookupSessionDep, LookupThreadsDep, SessionDep, SettingsDep
 from app.errors import NetraError, RateLimited
 from app.services import misuse, selfcheck
@@ -35,7 +37,11 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
     return templates.TemplateResponse(
         request,
         name,
-        {"list_type_labels": LIST_TYPE_LABELS, **context},
+        {
+            "list_type_labels": LIST_TYPE_LABELS,
+            "service_operator": get_settings().service_operator,
+            **context,
+        },
         status_code=status_code,
         headers=headers,
     )
@@ -49,6 +55,7 @@ def _form(
     challenge: tuple[Any, Any] | None = None,
     status_code: int = 200,
     retry_after: int | None = None,
+    nik: str = "",
 ) -> HTMLResponse:
     pow_challenge, text = challenge if challenge is not None else (None, None)
     return _render(
@@ -62,9 +69,18 @@ def _form(
             "text_spent": pow_challenge is not None and text is None and settings.selfcheck_text_challenge,
             "text_allowance": msg.allowance_text(settings.selfcheck_text_challenge_limits),
             "retry_after": retry_after,
+            "nik": nik,  # what the person typed, so a wrong answer does not make them type it again
         },
         status_code,
     )
+
+
+def _with_coverage(
+    session: Session, look_up: Callable[[], selfcheck.SelfCheckResult]
+) -> tuple[selfcheck.SelfCheckResult, selfcheck.Coverage]:
+    """The look-up, then what it searched (the page says "as of"); both in the look-up thread."""
+    result = look_up()
+    return result, selfcheck.coverage(session)
 
 
 @router.get("/cek-nik", response_class=HTMLResponse)
@@ -102,9 +118,11 @@ async def selfcheck_submit(
     )
     try:
         # As the API route: the look-up alone in one of the look-up threads (app.deps.get_lookup_threads).
-        result = await to_thread.run_sync(look_up, limiter=threads)
+        result, covered = await to_thread.run_sync(_with_coverage, session, look_up, limiter=threads)
     except RateLimited as exc:
-        return _form(request, settings, error=exc.message, status_code=429, retry_after=exc.retry_after)
+        return _form(
+            request, settings, error=exc.message, status_code=429, retry_after=exc.retry_after, nik=nik
+        )
     except selfcheck.ChallengeRequired as exc:
         return _form(
             request,
@@ -112,6 +130,7 @@ async def selfcheck_submit(
             error=exc.message,
             challenge=(exc.pow_challenge, exc.text_challenge),
             status_code=exc.status,
+            nik=nik,
         )
     except selfcheck.InvalidNik as exc:
         return _form(
@@ -120,8 +139,9 @@ async def selfcheck_submit(
             error=exc.message,
             challenge=selfcheck.pending_challenge(settings, limiter, client),
             status_code=exc.status,
+            nik=nik,
         )
-    return _render(request, "selfcheck/result.html", {"result": result})
+    return _render(request, "selfcheck/result.html", {"result": result, "coverage": covered})
 
 
 @router.post("/cek-nik/laporan", response_class=HTMLResponse)

@@ -202,3 +202,27 @@ def test_misuse_report_with_bad_token_is_explained(make_client: ClientMaker) -> 
     )
     assert response.status_code == 403
     assert "tidak sah" in response.text
+
+
+def test_the_answer_says_what_was_checked_when_and_what_to_do_next(
+    make_client: ClientMaker, session: Session
+) -> None:
+    create_listing(session, NIK, "Siti Aminah")
+    client = make_client()
+    listed = client.post("/cek-nik", data={"nik": NIK}).text
+    assert "Langkah berikutnya" in listed
+    assert "SIPOL (anggota partai)" in listed
+    assert "helpdesk" in listed
+    assert "BKPSDM" in listed
+    assert "Bawaslu" in listed
+    assert re.search(r"Diperiksa terhadap \d+ daftar aktif", listed)
+    assert "bukan layanan resmi KPU" in listed  # who runs it
+    assert "Layanan ini dijalankan oleh" in client.get("/cek-nik").text
+
+
+def test_a_wrong_answer_keeps_the_nik_typed(make_client: ClientMaker, session: Session) -> None:
+    client = make_client(selfcheck_challenge_after=1)
+    client.post("/cek-nik", data={"nik": NIK})
+    refused = client.post("/cek-nik", data={"nik": NIK, "soal": "x.1.y", "jawaban": "3"})
+    assert refused.status_code == 403
+    assert f'value="{NIK}"' in refused.text
