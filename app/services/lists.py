@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -71,6 +72,31 @@ def _get(session: Session, list_id: int) -> WatchList:
     return watch_list
 
 
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _known_spelling(session: Session, column: Any, text: str) -> str:
+    """``text`` as an existing list already writes it, when they differ only in case or spacing
+    ("partai  contoh" is "Partai Contoh"), so one party or election does not split in two."""
+    folded = _fold(text)
+    for known in session.exec(select(column).where(col(WatchList.deleted_at).is_(None)).distinct()):
+        if known and _fold(known) == folded:
+            return str(known)
+    return " ".join(text.split())
+
+
+def known_values(session: Session, principal: Principal) -> dict[str, list[str]]:
+    """The owners, elections and regions lists already name, for the upload form to offer."""
+    require_roles(principal, READ_ROLES)
+    values: dict[str, list[str]] = {}
+    for name in ("owner", "election", "region"):
+        column = col(getattr(WatchList, name))
+        rows = session.exec(select(column).where(col(WatchList.deleted_at).is_(None)).distinct())
+        values[name] = sorted({str(v) for v in rows if v})
+    return values
+
+
 def create_list(
     session: Session,
     principal: Principal,
@@ -95,6 +121,10 @@ def create_list(
     region_text = _clean(region, "region", required=False, limit=120)
     assert owner_text is not None
     assert election_text is not None
+    owner_text = _known_spelling(session, col(WatchList.owner), owner_text)
+    election_text = _known_spelling(session, col(WatchList.election), election_text)
+    if region_text is not None:
+        region_text = _known_spelling(session, col(WatchList.region), region_text)
     ingestion.probe(
         upload.path,
         "list",

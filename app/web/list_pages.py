@@ -38,6 +38,7 @@ def _catalogue(
         "title": "Daftar partai & pendukung",
         "user": user,
         "lists": lists.get_lists(session, user),
+        "known": lists.known_values(session, user),
         "error": error,
         "form": form or {},
     }

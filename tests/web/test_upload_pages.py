@@ -282,3 +282,20 @@ def test_a_very_long_file_name_is_refused_in_indonesian_not_a_500(
         [message] = alerts(response.text)
         assert "Nama berkas terlalu panjang" in message
     assert session.exec(select(Roster)).first() is None
+
+
+def test_the_list_form_offers_known_owners_and_a_different_case_joins_the_same_owner(
+    client: TestClient, session: Session
+) -> None:
+    log_in(client, session, "steward")
+    fields = {"list_type": "party_member", "owner": "Partai Contoh", "election": "Pemilu 2029"}
+    upload(client, "/daftar-pembanding", "/daftar-pembanding", LIST_CSV, **fields)
+    page = client.get("/daftar-pembanding").text
+    assert '<datalist id="known-owners"><option value="Partai Contoh"></datalist>' in page
+    assert 'list="known-elections"' in page
+
+    typo = {"list_type": "supporter", "owner": "  partai   CONTOH ", "election": "pemilu 2029"}
+    upload(client, "/daftar-pembanding", "/daftar-pembanding", LIST_CSV, **typo)
+    owners = {w.owner for w in session.exec(select(WatchList)).all()}
+    elections = {w.election for w in session.exec(select(WatchList)).all()}
+    assert (owners, elections) == ({"Partai Contoh"}, {"Pemilu 2029"})
