@@ -8,15 +8,18 @@ their own audit actions, and share these steps.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.errors import NotFound
 from app.ingest.entries import Source
+from app.models import ListVersion, Roster, RosterVersion, WatchList
 from app.services import audit, ingestion
 from app.services.ingestion import Interruption, Parent, Submitted, UploadedFile, VersionRow
-from app.services.principals import Principal
+from app.services.principals import Principal, is_operator
 
 V = TypeVar("V", bound=VersionRow)
 
@@ -110,3 +113,40 @@ def decide_held(
     audit.record(session, principal, f"{source}.version.{action}", source, parent.id, detail)
     session.commit()
     session.refresh(parent)
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierUpload:
+    """A stored version whose file has the same SHA-256 as a new upload."""
+
+    parent_name: str
+    version: int
+    uploaded_at: datetime
+    uploaded_by: str
+
+
+def earlier_uploads(
+    session: Session, principal: Principal, source: Source, sha256: str
+) -> list[EarlierUpload]:
+    """Versions of live lists (or of the caller's agency's rosters) already holding this very file, newest
+    first: the same file uploaded twice is usually a mistake, and the person should know before it is
+    stored again."""
+    if source == "list":
+        list_rows = session.exec(
+            select(ListVersion, WatchList)
+            .join(WatchList, col(WatchList.id) == col(ListVersion.list_id))
+            .where(col(ListVersion.file_sha256) == sha256, col(WatchList.deleted_at).is_(None))
+            .order_by(col(ListVersion.uploaded_at).desc())
+        ).all()
+        return [EarlierUpload(w.owner, v.version, v.uploaded_at, v.uploaded_by) for v, w in list_rows]
+    query = (
+        select(RosterVersion, Roster)
+        .join(Roster, col(Roster.id) == col(RosterVersion.roster_id))
+        .where(col(RosterVersion.file_sha256) == sha256, col(Roster.deleted_at).is_(None))
+        .order_by(col(RosterVersion.uploaded_at).desc())
+    )
+    if is_operator(principal):  # another agency's files stay its own
+        query = query.where(col(Roster.agency_id) == principal.agency_id)
+    return [
+        EarlierUpload(r.name, v.version, v.uploaded_at, v.uploaded_by) for v, r in session.exec(query).all()
+    ]

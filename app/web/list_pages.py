@@ -20,7 +20,7 @@ from app.services.principals import Principal
 from app.web import CsrfDep, versions
 from app.web import messages as msg
 from app.web.access import StewardUser, flash, render
-from app.web.uploads import inline, receive, rejections_csv
+from app.web.uploads import inline, receive, rejections_csv, repeated_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,6 +62,11 @@ async def upload_list(
             lambda: _catalogue(request, session, user, error=error, status_code=status)
         )
     form = {key: upload.fields.get(key, "") for key in ("list_type", "owner", "election", "region")}
+    repeat = await run_in_threadpool(repeated_upload, session, user, "list", upload)
+    if repeat:
+        return await run_in_threadpool(
+            lambda: _catalogue(request, session, user, error=repeat, form=form, status_code=409)
+        )
     try:
         result = await run_in_threadpool(
             lambda: lists.create_list(
@@ -139,7 +144,10 @@ async def upload_version(
     request: Request, session: SessionDep, settings: SettingsDep, user: StewardUser, list_id: IdPath
 ) -> Response:
     add_version = partial(lists.add_version, session, user, list_id)
-    return await versions.upload_version(request, settings, f"/daftar-pembanding/{list_id}", add_version)
+    repeat = partial(repeated_upload, session, user, "list")
+    return await versions.upload_version(
+        request, settings, f"/daftar-pembanding/{list_id}", add_version, repeat
+    )
 
 
 @router.post("/daftar-pembanding/{list_id}/versi/{version_id}/{decision}", response_class=HTMLResponse)

@@ -22,7 +22,7 @@ from app.services.principals import Principal
 from app.web import CsrfDep, versions
 from app.web import messages as msg
 from app.web.access import OperatorUser, ReaderUser, flash, render
-from app.web.uploads import inline, receive, rejections_csv
+from app.web.uploads import inline, receive, rejections_csv, repeated_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -76,6 +76,9 @@ async def upload_roster(
         return await run_in_threadpool(
             _upload_error, request, session, user, msg.explain_error(exc), exc.status
         )
+    repeat = await run_in_threadpool(repeated_upload, session, user, "roster", upload)
+    if repeat:
+        return await run_in_threadpool(_upload_error, request, session, user, repeat, 409)
     try:
         result = await run_in_threadpool(
             rosters.create_roster,
@@ -104,7 +107,8 @@ async def upload_version(
     request: Request, session: SessionDep, settings: SettingsDep, user: OperatorUser, roster_id: IdPath
 ) -> Response:
     add_version = partial(rosters.add_version, session, user, roster_id)
-    return await versions.upload_version(request, settings, f"/daftar-asn/{roster_id}", add_version)
+    repeat = partial(repeated_upload, session, user, "roster")
+    return await versions.upload_version(request, settings, f"/daftar-asn/{roster_id}", add_version, repeat)
 
 
 @router.get("/daftar-asn/{roster_id}", response_class=HTMLResponse)

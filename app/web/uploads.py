@@ -10,18 +10,28 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from app import security
+from app import security, wording
 from app.api.uploads import Upload, receive_upload
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.errors import Forbidden
+from app.ingest.entries import Source
 from app.models import Rejection
+from app.services.principals import Principal
+from app.services.versions import earlier_uploads
 from app.spreadsheet import escape_cell
 from app.web import SESSION_CSRF
 from app.web.messages import rejection_text
+
+
+def _when(moment: datetime) -> str:
+    return wording.when(moment, get_settings().display_timezone)
+
 
 CSRF_MESSAGE = "Formulir kedaluwarsa atau tidak sah; muat ulang halaman dan coba lagi"
 
@@ -33,6 +43,25 @@ async def receive(request: Request, settings: Settings) -> Upload:
         upload.discard()
         raise Forbidden(CSRF_MESSAGE)
     return upload
+
+
+def repeated_upload(session: Session, user: Principal, source: Source, upload: Upload) -> str | None:
+    """Why an upload is held back: the same file (same SHA-256) was stored before, and the form's
+    "tetap" box, which says "upload it anyway", is not ticked. The held-back file is removed."""
+    if upload.fields.get("tetap") == "1":
+        return None
+    earlier = earlier_uploads(session, user, source, upload.file.sha256)
+    if not earlier:
+        return None
+    upload.discard()
+    first = earlier[0]
+    more = f" (dan {len(earlier) - 1} kali lagi)" if len(earlier) > 1 else ""
+    return (
+        f"Berkas ini sama persis dengan yang sudah diunggah pada {_when(first.uploaded_at)} oleh "
+        f"{wording.actor(first.uploaded_by)} sebagai “{first.parent_name}” versi {first.version}{more}. "
+        "Berkas tidak disimpan. Bila memang ingin mengunggahnya lagi, centang “Tetap unggah” dan pilih "
+        "berkasnya sekali lagi."
+    )
 
 
 def inline(upload: Upload, settings: Settings) -> bool:

@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
+from app.api.uploads import Upload
 from app.config import Settings
 from app.errors import NetraError
 from app.models import ListVersion, Rejection, RosterVersion
@@ -114,6 +115,7 @@ async def upload_version(
     settings: Settings,
     page_url: str,
     add_version: Callable[..., _Submitted],
+    repeated: Callable[[Upload], str | None],
 ) -> Response:
     """The "new version" form: store the file through ``add_version(file, inline=…)`` and go back to the page.
 
@@ -124,6 +126,10 @@ async def upload_version(
         upload = await receive(request, settings)
     except NetraError as exc:
         flash(request, msg.explain_error(exc), "error")
+        return RedirectResponse(page_url, status_code=303)
+    held_back = await run_in_threadpool(repeated, upload)
+    if held_back:
+        flash(request, held_back, "error")
         return RedirectResponse(page_url, status_code=303)
     try:
         result = await run_in_threadpool(add_version, upload.file, inline=inline(upload, settings))

@@ -89,8 +89,12 @@ def test_a_steward_uploads_a_list_a_new_version_and_deletes_it_with_confirmation
     assert "Pemilu 2029" in catalogue
     assert "Anggota partai politik" in catalogue
 
+    again = upload(client, f"/daftar-pembanding/{watch.id}", f"/daftar-pembanding/{watch.id}/versi", LIST_CSV)
+    assert "Berkas ini sama persis dengan yang sudah diunggah pada" in again.text  # same SHA-256: held back
+    assert "“Partai Uji” versi 1" in again.text
+    assert "(versi 2)" not in again.text
     second = upload(
-        client, f"/daftar-pembanding/{watch.id}", f"/daftar-pembanding/{watch.id}/versi", LIST_CSV
+        client, f"/daftar-pembanding/{watch.id}", f"/daftar-pembanding/{watch.id}/versi", LIST_CSV, tetap="1"
     )
     assert second.status_code == 200
     assert "(versi 2)" in second.text
@@ -299,3 +303,23 @@ def test_the_list_form_offers_known_owners_and_a_different_case_joins_the_same_o
     owners = {w.owner for w in session.exec(select(WatchList)).all()}
     elections = {w.election for w in session.exec(select(WatchList)).all()}
     assert (owners, elections) == ({"Partai Contoh"}, {"Pemilu 2029"})
+
+
+def test_the_same_roster_file_twice_is_held_back_saying_when_and_by_whom_within_the_agency(
+    client: TestClient, session: Session, agency: Agency
+) -> None:
+    log_in(client, session, "operator", agency)
+    upload(client, "/daftar-asn", "/daftar-asn", ROSTER_CSV, name="Pegawai Dinas")
+    twice = upload(client, "/daftar-asn", "/daftar-asn", ROSTER_CSV, name="Pegawai Dinas lagi")
+    assert twice.status_code == 409
+    assert "Berkas ini sama persis dengan yang sudah diunggah" in twice.text
+    assert "“Pegawai Dinas” versi 1" in twice.text
+    assert session.exec(select(Roster).where(Roster.name == "Pegawai Dinas lagi")).first() is None
+    anyway = upload(client, "/daftar-asn", "/daftar-asn", ROSTER_CSV, name="Pegawai Dinas lagi", tetap="1")
+    assert anyway.status_code == 200
+    assert session.exec(select(Roster).where(Roster.name == "Pegawai Dinas lagi")).first() is not None
+
+    other = TestClient(client.app)
+    log_in(other, session, "operator", factories.create_agency(session))
+    elsewhere = upload(other, "/daftar-asn", "/daftar-asn", ROSTER_CSV, name="Roster lain")
+    assert "Berkas ini sama persis" not in elsewhere.text  # another agency's uploads are not revealed
