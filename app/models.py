@@ -379,3 +379,5 @@ class MisuseReport(SQLModel, table=True):
     status: str = Field(default="open", max_length=16, index=True)
     status_note: str | None = Field(default=None, max_length=1000)
     updated_at: datetime = Field(default_factory=utcnow)
+    receipt_hash: str | None = Field(default=None, max_length=64, unique=True)
+    """SHA-256 of the receipt code the reporter was given: the code itself is never stored."""

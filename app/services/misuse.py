@@ -10,13 +10,17 @@ status change is audited.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.config import Settings
+from app.contact import normalized_contact
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.models import MISUSE_STATUSES, MisuseReport, WatchList, utcnow
 from app.ratelimit import ClientLimiter
@@ -51,6 +55,70 @@ def _require(principal: Principal, roles: frozenset[str]) -> None:
         raise Forbidden(f"The role {principal.role!r} cannot do this")
 
 
+# Crockford's base32 without I, L, O, U: nothing to misread when a code is copied from a phone screen.
+_RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_RECEIPT_LENGTH = 12  # 60 bits: unguessable at the rate limits' pace
+
+
+def new_receipt_code() -> str:
+    """A code such as "7K3Q-9XPD-2M4H" for the reporter to follow their report with."""
+    raw = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(_RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, _RECEIPT_LENGTH, 4))
+
+
+def _receipt_hash(code: str) -> str:
+    canonical = code.upper().replace("-", "").replace(" ", "")
+    return hashlib.sha256(f"receipt:{canonical}".encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class FiledReport:
+    """A stored report and its receipt code, which is shown once and never stored."""
+
+    report: MisuseReport
+    receipt_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportStatus:
+    """What a reporter may see of their report: no contact, no statement, no staff note."""
+
+    nik_masked: str
+    owner: str | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def report_status(session: Session, code: str, *, client: str, limiter: ClientLimiter) -> ReportStatus:
+    """The report a receipt code belongs to; 404 for an unknown code. Rate-limited like a look-up and
+    audited, since codes could otherwise be guessed at leisure."""
+    limiter.hit("lookup", client)
+    report = session.exec(
+        select(MisuseReport).where(col(MisuseReport.receipt_hash) == _receipt_hash(code))
+    ).first()
+    audit.record(
+        session,
+        f"public:{client}",
+        "misuse_report.status",
+        "misuse_report",
+        report.id if report else None,
+        {"found": report is not None},
+        client=client[:64],
+    )
+    session.commit()
+    if report is None:
+        raise NotFound("Kode tanda terima tidak dikenal. Periksa kembali kodenya.")
+    watch_list = session.get(WatchList, report.list_id) if report.list_id else None
+    return ReportStatus(
+        report.nik_masked,
+        watch_list.owner if watch_list else None,
+        report.status,
+        report.created_at,
+        report.updated_at,
+    )
+
+
 def file_report(
     session: Session,
     *,
@@ -61,8 +129,9 @@ def file_report(
     client: str,
     settings: Settings,
     limiter: ClientLimiter,
-) -> MisuseReport:
-    """Store a report about ``list_id`` for the NIK the token vouches for."""
+) -> FiledReport:
+    """Store a report about ``list_id`` for the NIK the token vouches for, with a reachable contact;
+    returns it with its receipt code."""
     limiter.hit("report", client)
     grant = read_report_token(settings, token)
     if grant is None:
@@ -71,18 +140,25 @@ def file_report(
         )
     if list_id not in grant.list_ids:
         raise InvalidReportToken("NIK ini tidak tercatat pada daftar yang dipilih.")
-    contact, statement = contact.strip(), statement.strip()
-    if not contact or not statement:
-        raise ValidationFailed("Kontak dan pernyataan wajib diisi.")
+    statement = statement.strip()
+    reachable = normalized_contact(contact)
+    if reachable is None:
+        raise ValidationFailed(
+            "Kontak harus alamat e-mail atau nomor telepon yang dapat dihubungi, mis. 0812-3456-7890."
+        )
+    if not statement:
+        raise ValidationFailed("Pernyataan wajib diisi.")
     watch_list = session.get(WatchList, list_id)
     if watch_list is None or watch_list.deleted_at is not None:
         raise NotFound("Daftar ini sudah tidak ada.")
+    code = new_receipt_code()
     report = MisuseReport(
         nik_masked=grant.nik_masked,
         nik_digest=grant.nik_digest,
         list_id=list_id,
-        contact=contact,
+        contact=reachable,
         statement=statement,
+        receipt_hash=_receipt_hash(code),
     )
     session.add(report)
     session.flush()
@@ -96,7 +172,7 @@ def file_report(
         client=client[:64],
     )
     session.commit()
-    return report
+    return FiledReport(report, code)
 
 
 def list_reports(

@@ -164,7 +164,7 @@ def misuse_report_submit(
             422,
         )
     try:
-        report = misuse.file_report(
+        filed = misuse.file_report(
             session,
             token=token,
             list_id=list_id,
@@ -179,5 +179,40 @@ def misuse_report_submit(
             request, "selfcheck/report_done.html", {"error": exc.message, "retry_after": exc.retry_after}, 429
         )
     except NetraError as exc:
-        return _render(request, "selfcheck/report_done.html", {"error": exc.message}, exc.status)
-    return _render(request, "selfcheck/report_done.html", {"report": report})
+        context: dict[str, Any] = {"error": exc.message}
+        if exc.status == 422:  # a contact or statement to correct: the form again, as it was filled
+            context["retry"] = {
+                "token": token,
+                "list_id": list_id,
+                "contact": contact,
+                "statement": statement,
+            }
+        return _render(request, "selfcheck/report_done.html", context, exc.status)
+    return _render(
+        request, "selfcheck/report_done.html", {"report": filed.report, "receipt_code": filed.receipt_code}
+    )
+
+
+@router.get("/cek-nik/laporan/status", response_class=HTMLResponse)
+def misuse_report_status_form(request: Request) -> Response:
+    return _render(request, "selfcheck/report_status.html", {})
+
+
+@router.post("/cek-nik/laporan/status", response_class=HTMLResponse)
+def misuse_report_status(
+    request: Request,
+    session: SessionDep,
+    limiter: LimiterDep,
+    client: ClientDep,
+    kode: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    try:
+        found = misuse.report_status(session, kode, client=client, limiter=limiter)
+    except RateLimited as exc:
+        context = {"error": exc.message, "retry_after": exc.retry_after, "kode": kode}
+        return _render(request, "selfcheck/report_status.html", context, 429)
+    except NetraError as exc:
+        return _render(
+            request, "selfcheck/report_status.html", {"error": exc.message, "kode": kode}, exc.status
+        )
+    return _render(request, "selfcheck/report_status.html", {"found": found, "kode": kode})

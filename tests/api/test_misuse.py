@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -56,7 +57,7 @@ def report_id(make_client: ClientMaker, listed: int) -> int:
         json={
             "report_token": body["report_token"],
             "list_id": listed,
-            "contact": "0812",
+            "contact": "0812-3456-7890",
             "statement": "Bukan saya",
         },
     )
@@ -142,7 +143,7 @@ def test_stewards_and_auditors_read_the_queue(
         item = page.json()["items"][0]
         assert item["id"] == report_id
         assert item["nik_masked"] == "3275********0001"
-        assert item["contact"] == "0812"
+        assert item["contact"] == "+6281234567890"  # read as an Indonesian number, stored as E.164
 
         one = client.get(f"/api/v1/misuse-reports/{report_id}", headers=auth(key))
         assert one.status_code == 200
@@ -209,3 +210,28 @@ def test_closed_report_cannot_jump_back_to_open(
 
 def test_unknown_report_is_404(make_client: ClientMaker, steward_key: str, auth: Auth) -> None:
     assert make_client().get("/api/v1/misuse-reports/999999", headers=auth(steward_key)).status_code == 404
+
+
+def test_a_report_needs_a_reachable_contact_and_its_receipt_shows_only_the_status(
+    make_client: ClientMaker, listed: int, session: Session
+) -> None:
+    client = make_client()
+    body = positive_check(client)
+    report = {"report_token": body["report_token"], "list_id": listed, "statement": "Bukan saya"}
+    for contact in ("abc", "0812", "siti@", "12345"):
+        refused = client.post("/api/v1/self-check/reports", json={**report, "contact": contact})
+        assert refused.status_code == 422, contact
+        assert "e-mail atau nomor telepon" in refused.json()["detail"]
+    filed = client.post("/api/v1/self-check/reports", json={**report, "contact": "Siti@Example.org"})
+    assert filed.status_code == 201, filed.text
+    code = filed.json()["receipt_code"]
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code)
+    stored = session.exec(select(MisuseReport)).one()
+    assert code.replace("-", "") not in (stored.receipt_hash or "")  # only its hash is kept
+
+    status = client.post("/api/v1/self-check/reports/status", json={"receipt_code": code.lower()})
+    assert status.status_code == 200, status.text
+    assert status.json()["status"] == "open"
+    assert set(status.json()) == {"nik_masked", "owner", "status", "created_at", "updated_at"}
+    unknown = client.post("/api/v1/self-check/reports/status", json={"receipt_code": "0000-0000-0000"})
+    assert unknown.status_code == 404

@@ -181,6 +181,21 @@ def test_the_public_self_check_on_a_phone(
         # Nothing wider than the phone's screen.
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
+
+        # A report of a misused NIK needs a reachable contact, and gives a receipt code to follow it with.
+        page.get_by_label(re.compile("^Kontak")).fill("abc")
+        page.get_by_role("button", name="Kirim laporan").click()
+        expect(page.get_by_role("alert")).to_contain_text("nomor telepon")
+        page.get_by_label(re.compile("^Kontak")).fill("0812-3456-7890")  # the form again, as filled
+        page.get_by_role("button", name="Kirim laporan").click()
+        code = page.locator("#kode-tanda-terima").inner_text()
+        assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+        page.screenshot(path=screenshots / "14-tanda-terima-laporan.png", full_page=True)
+        page.get_by_role("link", name="melihat status laporan").click()
+        page.get_by_label(re.compile("^Kode tanda terima")).fill(code)
+        page.get_by_role("button", name="Lihat status").click()
+        expect(page.get_by_text("Diterima, menunggu ditinjau")).to_be_visible()
+        page.screenshot(path=screenshots / "15-status-laporan.png", full_page=True)
     finally:
         context.close()
 

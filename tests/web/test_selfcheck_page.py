@@ -190,10 +190,28 @@ def test_misuse_report_from_the_answer_page(make_client: ClientMaker, session: S
     )
 
     assert response.status_code == 200, response.text
-    assert "Laporan Anda sudah kami terima" in response.text
+    assert "sudah kami terima" in response.text
     report = session.exec(select(MisuseReport)).one()
     assert report.list_id == watch_list.id
     assert report.nik_masked == "3275********0001"
+    code = re.search(r'id="kode-tanda-terima">([0-9A-Z-]+)<', response.text)
+    assert code is not None
+    status = client.post("/cek-nik/laporan/status", data={"kode": code.group(1)})
+    assert status.status_code == 200
+    assert "Diterima, menunggu ditinjau" in status.text
+    assert "siti@example.org" not in status.text  # the status page shows no contact
+
+    bad = client.post(
+        "/cek-nik/laporan",
+        data={
+            "token": hidden(answer, "token"),
+            "list_id": str(watch_list.id),
+            "contact": "abc",
+            "statement": "x",
+        },
+    )
+    assert bad.status_code == 422
+    assert "nomor telepon" in bad.text
 
 
 def test_misuse_report_with_bad_token_is_explained(make_client: ClientMaker) -> None:

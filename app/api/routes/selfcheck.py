@@ -91,6 +91,27 @@ class ReportReceipt(BaseModel):
     id: int
     status: str
     created_at: datetime
+    receipt_code: str = Field(
+        description="Shown once: the reporter follows the report with it (POST /self-check/reports/status)"
+    )
+
+
+class ReceiptQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    receipt_code: str = Field(min_length=4, max_length=40)
+
+
+class ReportStatusOut(BaseModel):
+    """What the reporter may see of their report: no contact, statement or staff note."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    nik_masked: str
+    owner: str | None = Field(description="party or candidate of the list reported")
+    status: Literal["open", "in_review", "resolved", "rejected"]
+    created_at: datetime
+    updated_at: datetime
 
 
 class ReportRead(BaseModel):
@@ -169,7 +190,7 @@ def self_check_challenge(settings: SettingsDep) -> ChallengeOut:
 def file_misuse_report(
     body: ReportCreate, session: SessionDep, settings: SettingsDep, limiter: LimiterDep, client: ClientDep
 ) -> ReportReceipt:
-    report = misuse.file_report(
+    filed = misuse.file_report(
         session,
         token=body.report_token,
         list_id=body.list_id,
@@ -179,7 +200,21 @@ def file_misuse_report(
         settings=settings,
         limiter=limiter,
     )
-    return ReportReceipt.model_validate(report)
+    report = filed.report
+    assert report.id is not None
+    return ReportReceipt(
+        id=report.id, status=report.status, created_at=report.created_at, receipt_code=filed.receipt_code
+    )
+
+
+@public_router.post("/reports/status")
+def misuse_report_status(
+    body: ReceiptQuery, session: SessionDep, limiter: LimiterDep, client: ClientDep
+) -> ReportStatusOut:
+    """A reporter's view of their report, by the receipt code given when it was filed; rate-limited."""
+    return ReportStatusOut.model_validate(
+        misuse.report_status(session, body.receipt_code, client=client, limiter=limiter)
+    )
 
 
 @router.get("")
