@@ -374,6 +374,9 @@ class MisuseReport(SQLModel, table=True):
     # Keyed hash of the NIK: lets stewards group reports of one person without storing the NIK in clear.
     nik_digest: str = Field(max_length=64, index=True)
     list_id: int | None = Field(default=None, foreign_key="lists.id", index=True)
+    # The list row reported (no foreign key: retention may delete the row, the report stays).
+    list_entry_id: int | None = Field(default=None, index=True)
+    list_line: int | None = None
     contact: str = Field(max_length=200)
     statement: str = Field(max_length=4000)
     status: str = Field(default="open", max_length=16, index=True)

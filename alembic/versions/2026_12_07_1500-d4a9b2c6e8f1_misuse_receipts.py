@@ -1,4 +1,4 @@
-"""misuse_reports.receipt_hash: a reporter follows their report with a receipt code, kept only hashed
+"""misuse_reports: a receipt code kept only hashed, and the list row reported, so findings and reports link
 
 Revision ID: d4a9b2c6e8f1
 Revises: c3f8a1d5e9b2
@@ -21,9 +21,15 @@ def upgrade() -> None:
     with op.batch_alter_table("misuse_reports") as batch_op:
         batch_op.add_column(sa.Column("receipt_hash", sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint(batch_op.f("uq_misuse_reports_receipt_hash"), ["receipt_hash"])
+        batch_op.add_column(sa.Column("list_entry_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("list_line", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_misuse_reports_list_entry_id"), ["list_entry_id"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("misuse_reports") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_misuse_reports_list_entry_id"))
+        batch_op.drop_column("list_line")
+        batch_op.drop_column("list_entry_id")
         batch_op.drop_constraint(batch_op.f("uq_misuse_reports_receipt_hash"), type_="unique")
         batch_op.drop_column("receipt_hash")

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.contact import normalized_contact
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.models import MISUSE_STATUSES, MisuseReport, WatchList, utcnow
+from app.models import MISUSE_STATUSES, Finding, MisuseReport, WatchList, utcnow
 from app.ratelimit import ClientLimiter
 from app.services import audit
 from app.services.principals import Principal
@@ -152,10 +152,13 @@ def file_report(
     if watch_list is None or watch_list.deleted_at is not None:
         raise NotFound("Daftar ini sudah tidak ada.")
     code = new_receipt_code()
+    entry_id, line = grant.rows.get(list_id, (None, None))
     report = MisuseReport(
         nik_masked=grant.nik_masked,
         nik_digest=grant.nik_digest,
         list_id=list_id,
+        list_entry_id=entry_id,
+        list_line=line,
         contact=reachable,
         statement=statement,
         receipt_hash=_receipt_hash(code),
@@ -257,3 +260,34 @@ def update_report(
     )
     session.commit()
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLink:
+    """A misuse report as a finding's page shows it: no contact, no statement."""
+
+    id: int
+    status: str
+    created_at: datetime
+
+
+def reports_for_finding(session: Session, list_entry_id: int, nik_digest: str | None) -> list[ReportLink]:
+    """Reports of this finding's list row, or of the same NIK (by its keyed digest) on any list: the
+    person said their NIK was used without consent."""
+    condition = col(MisuseReport.list_entry_id) == list_entry_id
+    if nik_digest is not None:
+        condition = condition | (col(MisuseReport.nik_digest) == nik_digest)
+    rows = session.exec(select(MisuseReport).where(condition).order_by(col(MisuseReport.created_at))).all()
+    return [ReportLink(r.id, r.status, r.created_at) for r in rows if r.id is not None]
+
+
+def findings_for_report(session: Session, report: MisuseReport) -> list[int]:
+    """Ids of the findings citing the reported list row, newest run first."""
+    if report.list_entry_id is None:
+        return []
+    ids = session.exec(
+        select(col(Finding.id))
+        .where(col(Finding.list_entry_id) == report.list_entry_id)
+        .order_by(col(Finding.run_id).desc())
+    ).all()
+    return [finding_id for finding_id in ids if finding_id is not None]

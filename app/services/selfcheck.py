@@ -26,7 +26,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -118,6 +119,9 @@ class Listing:
     name_masked: str
     updated_at: datetime | None = None
     """When the list's active version was stored: the answer is as of that date."""
+    entry_id: int | None = None
+    line: int | None = None
+    """The list row (its id and its line in the uploaded file), for a report to point at."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +144,8 @@ class ReportGrant:
     nik_masked: str
     nik_digest: str
     list_ids: frozenset[int]
+    rows: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+    """list id -> (list entry id, line) of the row found, for the report to cite."""
 
 
 def mask_name(name: str) -> str:
@@ -160,16 +166,19 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret(), salt=REPORT_TOKEN_SALT)
 
 
-def issue_report_token(settings: Settings, nik_masked: str, digest: str, list_ids: list[int]) -> str:
+def issue_report_token(settings: Settings, nik_masked: str, digest: str, listings: Sequence[Listing]) -> str:
     # Signed, not encrypted: it must never carry the plain NIK.
-    return _serializer(settings).dumps({"m": nik_masked, "d": digest, "l": sorted(set(list_ids))})
+    rows = [[item.list_id, item.entry_id, item.line] for item in listings if item.entry_id is not None]
+    list_ids = sorted({item.list_id for item in listings})
+    return _serializer(settings).dumps({"m": nik_masked, "d": digest, "l": list_ids, "r": rows})
 
 
 def read_report_token(settings: Settings, token: str) -> ReportGrant | None:
     """The grant in ``token``, or None if it is forged, malformed or older than the configured lifetime."""
     try:
         data = _serializer(settings).loads(token, max_age=settings.selfcheck_report_token_seconds)
-        return ReportGrant(str(data["m"]), str(data["d"]), frozenset(int(i) for i in data["l"]))
+        rows = {int(list_id): (int(entry_id), int(line)) for list_id, entry_id, line in data.get("r", [])}
+        return ReportGrant(str(data["m"]), str(data["d"]), frozenset(int(i) for i in data["l"]), rows)
     except (BadSignature, SignatureExpired, KeyError, TypeError, ValueError):
         return None
 
@@ -232,6 +241,8 @@ _LISTINGS_OF_NIK = (
         _lists.c.region,
         _entries.c.name,
         _versions.c.finished_at,
+        _entries.c.id,
+        _entries.c.line,
     )
     .join(_lists, _lists.c.active_version_id == _entries.c.version_id)
     .join(_versions, _versions.c.id == _entries.c.version_id)
@@ -272,8 +283,10 @@ def find_listings(session: Session, digits: str) -> tuple[Listing, ...]:
     """
     rows = session.connection().execute(_LISTINGS_OF_NIK, {"nik": digits})
     seen: dict[tuple[int, str], Listing] = {}
-    for list_id, list_type, owner, election, region, name, updated_at in rows:
-        listing = Listing(list_id, list_type, owner, election, region, mask_name(name), updated_at)
+    for list_id, list_type, owner, election, region, name, updated_at, entry_id, line in rows:
+        listing = Listing(
+            list_id, list_type, owner, election, region, mask_name(name), updated_at, entry_id, line
+        )
         seen.setdefault((list_id, listing.name_masked), listing)
     return tuple(
         sorted(seen.values(), key=lambda item: (item.list_type, item.owner, item.election, item.list_id))
@@ -328,5 +341,5 @@ def look_up(
     token = None
     if listings:
         digest = nik_digest(settings.secret(), nik.digits)
-        token = issue_report_token(settings, nik_masked, digest, [item.list_id for item in listings])
+        token = issue_report_token(settings, nik_masked, digest, listings)
     return SelfCheckResult(nik_masked=nik_masked, listings=listings, notes=notes, report_token=token)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.api.params import IdPath
 from app.deps import SessionDep
 from app.errors import NetraError
-from app.services import findings
+from app.services import findings, misuse, selfcheck
 from app.services.principals import Principal
 from app.web import CsrfDep
 from app.web import messages as msg
@@ -48,6 +48,12 @@ def _detail(
         "cmp": compare(r.nik, r.name, le.nik, le.name),
         "can_review": user.role == "operator" and view.finding.change != "resolved",
         "next_id": findings.next_pending(session, view),
+        "reports": misuse.reports_for_finding(
+            session,
+            view.finding.list_entry_id,
+            selfcheck.nik_digest(request.app.state.settings.secret(), r.nik) if r.nik else None,
+        ),
+        "can_open_reports": user.role in ("auditor", "admin", "steward"),
         "history": finding_history(session, finding_id),
         "error": error,
         "reason": reason,

@@ -58,6 +58,8 @@ def report_page(request: Request, session: SessionDep, user: MisuseReader, repor
         "watch_list": listed.get(report.list_id) if report.list_id else None,
         "transitions": sorted(misuse.TRANSITIONS.get(report.status, ())),
         "can_write": user.role in misuse.WRITE_ROLES,
+        "finding_ids": misuse.findings_for_report(session, report),
+        "can_read_findings": user.role in ("auditor", "admin"),
     }
     return render(request, "pages/misuse_report.html", context)
 

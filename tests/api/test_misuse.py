@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.models import AuditEvent, MisuseReport
-from app.services.selfcheck import issue_report_token
+from app.services.selfcheck import Listing, issue_report_token
 from tests.factories import NIK, OTHER_NIK, ClientMaker, create_listing
 
 Auth = Callable[[str], dict[str, str]]
@@ -98,7 +98,10 @@ def test_reports_need_a_valid_token_for_that_list(
     token = positive_check(client)["report_token"]
 
     forged = issue_report_token(
-        settings.model_copy(update={"secret_key": SecretStr("x" * 48)}), "3275****", "d", [listed]
+        settings.model_copy(update={"secret_key": SecretStr("x" * 48)}),
+        "3275****",
+        "d",
+        [Listing(listed, "party_member", "Partai", "Pemilu", None, "S***")],
     )
     for bad_token, list_id in [("rubbish", listed), (forged, listed), (token, other.id)]:
         response = file_report(client, bad_token, list_id)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from app.models import Agency, AuditEvent, CheckRun, Finding
+from app.models import Agency, AuditEvent, CheckRun, Finding, ListEntry, MisuseReport
 from tests import factories
 from tests.check_data import World, drain_checks, make_world
 from tests.web.support import alerts, csrf, log_in
@@ -321,3 +321,45 @@ def test_a_conflict_has_its_own_review_path_and_a_misused_nik_is_not_a_violation
     read_only = auditor.get(f"/temuan/{ids['nik_exact']}").text
     assert "Perbandingan baris" in read_only
     assert "/tinjau" not in read_only  # auditors read; the agency decides
+
+
+def test_a_misuse_report_shows_on_its_findings_and_the_report_links_the_list_row_and_findings(
+    client: TestClient, session: Session, world: World
+) -> None:
+    log_in(client, session, "operator", world.agency)
+    run_id = start_run(client, session, world)
+    finding = session.get(Finding, finding_ids(session, run_id)["nik_exact"])
+    assert finding is not None
+    entry = session.get(ListEntry, finding.list_entry_id)
+    assert entry is not None
+    assert entry.nik is not None
+    assert "Ada laporan NIK dicatut" not in client.get(f"/temuan/{finding.id}").text
+
+    answer = client.post("/cek-nik", data={"nik": entry.nik}).text
+    token = re.search(r'name="token" value="([^"]+)"', answer)
+    list_id = re.search(r'name="list_id" value="(\d+)"', answer)
+    assert token is not None
+    assert list_id is not None
+    filed = client.post(
+        "/cek-nik/laporan",
+        data={
+            "token": token.group(1),
+            "list_id": list_id.group(1),
+            "contact": "0812-3456-7890",
+            "statement": "x",
+        },
+    )
+    assert filed.status_code == 200, filed.text
+    report = session.exec(select(MisuseReport)).one()
+    assert (report.list_entry_id, report.list_line) == (entry.id, entry.line)
+
+    page = client.get(f"/temuan/{finding.id}").text
+    assert "Ada laporan NIK dicatut untuk NIK ini" in page
+    assert f"laporan #{report.id}" in page
+    assert "0812" not in page  # the reporter's contact stays with the stewards
+
+    auditor = TestClient(client.app)
+    log_in(auditor, session, "auditor")
+    staff = auditor.get(f"/laporan-penyalahgunaan/{report.id}").text
+    assert f'<a href="/temuan/{finding.id}">temuan #{finding.id}</a>' in staff
+    assert f"baris {entry.line} berkasnya" in staff
