@@ -251,6 +251,23 @@ def agencies_create(code: Annotated[str, typer.Argument()], name: Annotated[str,
     console.print(f"Created agency {agency.code}: {agency.name} (id {agency.id}).")
 
 
+@agencies_app.command("letterhead")
+def agencies_letterhead(
+    code: Annotated[str, typer.Argument()],
+    parent_body: Annotated[str | None, typer.Option(help='e.g. "PEMERINTAH KOTA CONTOH"')] = None,
+    address: Annotated[str | None, typer.Option(help="Street, city, postcode, phone")] = None,
+    city: Annotated[str | None, typer.Option(help="Where the agency's documents are signed")] = None,
+    signatory: Annotated[str | None, typer.Option(help='e.g. "Kepala BKPSDM Kota Contoh"')] = None,
+) -> None:
+    """Set the letterhead of the documents the agency prints (an empty text clears a field)."""
+    from app.services import agencies
+
+    values = {"parent_body": parent_body, "address": address, "city": city, "signatory_title": signatory}
+    with service_session() as session:
+        agency = agencies.set_letterhead(session, code, values)
+    console.print(f"Letterhead of {agency.code} set: {agency.parent_body or '-'} / {agency.name}.")
+
+
 @agencies_app.command("list")
 def agencies_list() -> None:
     """List agencies."""

@@ -63,6 +63,11 @@ class Agency(SQLModel, table=True):
     code: str = Field(max_length=32, unique=True, index=True)
     name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+    # The letterhead of the documents the agency prints (the run summary forwarded to BKN or Bawaslu).
+    parent_body: str | None = Field(default=None, max_length=200)  # "PEMERINTAH KOTA CONTOH"
+    address: str | None = Field(default=None, max_length=300)
+    city: str | None = Field(default=None, max_length=100)  # where documents are signed
+    signatory_title: str | None = Field(default=None, max_length=200)  # "Kepala BKPSDM Kota Contoh"
 
 
 class User(SQLModel, table=True):

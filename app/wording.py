@@ -97,6 +97,19 @@ def when(moment: datetime | None, zone: Zone = "WIB") -> str:
     return aware.astimezone(_ZONES[zone]).strftime("%d-%m-%Y %H:%M ") + zone
 
 
+_MONTHS = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+
+
+def date_long(moment: datetime, zone: Zone = "WIB") -> str:
+    """A date as a letter writes it: "7 Desember 2026" (the day in the reader's zone)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    local = aware.astimezone(_ZONES[zone])
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+
+
 _ACTORS = {"system:screening": "Netra (pemeriksaan ulang otomatis)"}
 
 

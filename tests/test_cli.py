@@ -31,6 +31,30 @@ def test_agencies_create_and_list(session: Session) -> None:
     assert "BKD3273" in listed.output
 
 
+def test_agencies_letterhead_sets_what_the_printed_summary_heads_with(session: Session) -> None:
+    factories.create_agency(session, code="KOP")
+    args = [
+        "agencies",
+        "letterhead",
+        "kop",
+        "--parent-body",
+        "Pemerintah Kota Contoh",
+        "--city",
+        "Kota Contoh",
+    ]
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    agency = session.exec(select(Agency).where(Agency.code == "KOP")).one()
+    session.refresh(agency)
+    assert (agency.parent_body, agency.city, agency.address) == (
+        "Pemerintah Kota Contoh",
+        "Kota Contoh",
+        None,
+    )
+    missing = runner.invoke(cli.app, ["agencies", "letterhead", "NOPE", "--city", "X"])
+    assert missing.exit_code == 1
+
+
 def test_duplicate_agency_fails_with_message(session: Session) -> None:
     factories.create_agency(session, code="DUP")
     result = runner.invoke(cli.app, ["agencies", "create", "DUP", "Again"])

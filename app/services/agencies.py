@@ -37,3 +37,26 @@ def require_agency(session: Session, code: str) -> Agency:
 
 def list_agencies(session: Session) -> list[Agency]:
     return list(session.exec(select(Agency).order_by(col(Agency.code))))
+
+
+LETTERHEAD_FIELDS = ("parent_body", "address", "city", "signatory_title")
+
+
+def set_letterhead(
+    session: Session, code: str, values: dict[str, str | None], *, actor: Principal | str = "cli"
+) -> Agency:
+    """Set the letterhead fields given (an empty text clears one); audited. Commits."""
+    agency = get_agency_by_code(session, code)
+    if agency is None:
+        raise NotFound(f"No agency with code {code!r}")
+    changed: dict[str, str | None] = {}
+    for name, value in values.items():
+        if name not in LETTERHEAD_FIELDS or value is None:
+            continue
+        text = " ".join(value.split()) or None
+        setattr(agency, name, text)
+        changed[name] = text
+    session.add(agency)
+    audit.record(session, actor, "agency.letterhead", "agency", agency.id, changed)
+    session.commit()
+    return agency

@@ -52,6 +52,7 @@ def _when(value: Any) -> str:
 templates.env.filters["ribuan"] = _thousands
 templates.env.filters["waktu"] = _when
 templates.env.filters["desimal"] = wording.number
+templates.env.filters["tanggal"] = lambda moment: wording.date_long(moment, get_settings().display_timezone)
 templates.env.filters["ukuran"] = wording.size
 templates.env.filters["pelaku"] = wording.actor
 templates.env.filters["rincian"] = lambda feat: wording.detail(str(feat["name"]), str(feat["detail"]))

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.api.params import IdPath
 from app.deps import SessionDep
 from app.errors import NetraError
-from app.models import LIST_TYPES, MAX_ID, REVIEW_STATUSES, CheckRun
+from app.models import LIST_TYPES, MAX_ID, REVIEW_STATUSES, Agency, CheckRun
 from app.services import checks, findings
 from app.services.principals import Principal
 from app.web import CsrfDep
@@ -262,6 +262,7 @@ def run_summary(request: Request, session: SessionDep, user: ReaderUser, run_id:
         chart=bar_chart(counts.get("owner", {})),
         confirmed=reviewed.get("confirmed", []),
         misused=reviewed.get("misused", []),
+        agency=session.get(Agency, run.agency_id),
         printed_at=datetime.now().astimezone(),
     )
     return render(request, "pages/summary.html", context)

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from app.models import Agency, AuditEvent, CheckRun, Finding, ListEntry, MisuseReport
+from app.services import agencies
 from tests import factories
 from tests.check_data import World, drain_checks, make_world
 from tests.web.support import alerts, csrf, log_in
@@ -363,3 +364,35 @@ def test_a_misuse_report_shows_on_its_findings_and_the_report_links_the_list_row
     staff = auditor.get(f"/laporan-penyalahgunaan/{report.id}").text
     assert f'<a href="/temuan/{finding.id}">temuan #{finding.id}</a>' in staff
     assert f"baris {entry.line} berkasnya" in staff
+
+
+def test_the_printed_summary_carries_the_agency_letterhead_signatures_and_page_numbers(
+    client: TestClient, session: Session, world: World
+) -> None:
+    agencies.set_letterhead(
+        session,
+        world.agency.code,
+        {
+            "parent_body": "Pemerintah Kota Contoh",
+            "address": "Jl. Merdeka 1, Kota Contoh",
+            "city": "Kota Contoh",
+            "signatory_title": "Kepala BKPSDM Kota Contoh",
+        },
+    )
+    log_in(client, session, "operator", world.agency)
+    run_id = start_run(client, session, world)
+    summary = client.get(f"/pemeriksaan/{run_id}/ringkasan").text
+    assert '<p class="parent">PEMERINTAH KOTA CONTOH</p>' in summary
+    assert f'<p class="agency">{world.agency.name.upper()}</p>' in summary
+    assert "Jl. Merdeka 1, Kota Contoh" in summary
+    assert re.search(
+        r"Kota Contoh, \d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|"
+        r"Oktober|November|Desember) \d{4}",
+        summary,
+    )
+    assert "Kepala BKPSDM Kota Contoh" in summary
+    assert summary.count("NIP. ....") == 2  # the reviewer's and the signatory's
+    css = client.get("/static/app.css").text
+    assert 'counter(page) " dari " counter(pages)' in css
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "agency.letterhead")).one()
+    assert event.detail["city"] == "Kota Contoh"
