@@ -193,6 +193,17 @@ def run_demo(session: Session, out_dir: Path, *, seed: int = 2024, roster_size: 
         agency = agencies.create_agency(
             session, code=AGENCY_CODE, name=AGENCY_NAME, actor=DEMO_PRINCIPAL.actor
         )
+        agencies.set_letterhead(
+            session,
+            AGENCY_CODE,
+            {
+                "parent_body": "Pemerintah Kota Contoh (demo)",
+                "address": "Jl. Contoh No. 1, Kota Contoh — data fiktif",
+                "city": "Kota Contoh",
+                "signatory_title": f"Kepala {AGENCY_NAME}",
+            },
+            actor=DEMO_PRINCIPAL.actor,
+        )
         result.created.append(f"agency {AGENCY_CODE}")
     else:
         result.existing.append(f"agency {AGENCY_CODE}")
