@@ -74,7 +74,40 @@
     });
   }
 
+  // A form sent after the session ended comes back filled in after login (the server kept its text
+  // fields): the form with the same action whose hidden fields agree, e.g. the dismiss form, not confirm.
+  function restorePendingForm() {
+    var data = document.getElementById("pending-form");
+    if (!data) { return; }
+    var pending = JSON.parse(data.textContent);
+    var fields = pending.fields || {};
+    var forms = Array.prototype.filter.call(document.forms, function (form) {
+      if (new URL(form.action, window.location.href).pathname !== pending.action) { return false; }
+      return Array.prototype.every.call(form.querySelectorAll("input[type=hidden]"), function (input) {
+        return input.name === "csrf_token" || !(input.name in fields) || fields[input.name] === input.value;
+      });
+    });
+    if (!forms.length) { return; }
+    var form = forms[0];
+    Object.keys(fields).forEach(function (name) {
+      var field = form.elements.namedItem(name);
+      if (!field || field.type === "hidden") { return; }
+      if (field.type === "checkbox") { field.checked = true; return; }
+      if (field.length && !field.tagName) {  // radio buttons
+        Array.prototype.forEach.call(field, function (option) { option.checked = option.value === fields[name]; });
+        return;
+      }
+      field.value = fields[name];
+    });
+    for (var node = form.parentNode; node; node = node.parentNode) {
+      if (node.tagName === "DETAILS") { node.open = true; }
+    }
+    var first = form.querySelector("textarea, input:not([type=hidden]), select");
+    if (first) { first.focus(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    restorePendingForm();
     Array.prototype.forEach.call(document.querySelectorAll("[data-dropzone]"), setupDropzone);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), setupUpload);
     // No inline handlers: the pages' CSP allows scripts from our own files only.

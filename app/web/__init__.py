@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -32,6 +33,9 @@ LOGIN_PATH = "/login"
 
 SESSION_TOKEN = "sid"
 SESSION_CSRF = "csrf"
+SESSION_PENDING_FORM = "pending_form"
+"""What a person had typed into a form when their session ended, restored on the page after login."""
+PENDING_FORM_MAX_CHARS = 2000  # the session is a cookie: a review note fits, a pasted essay does not
 
 ERROR_TITLES = {
     400: "Permintaan tidak valid",
@@ -81,6 +85,7 @@ def optional_web_user(request: Request, session: SessionDep) -> Principal | None
     principal = auth.session_user(session, token)
     if principal is None:
         request.session.clear()
+        request.state.session_ended = True  # the login page says why the person must log in again
     return principal
 
 
@@ -118,4 +123,34 @@ def safe_next(target: str | None) -> str:
 
 
 async def redirect_to_login(request: Request, _exc: Exception) -> Response:
-    return RedirectResponse(f"{LOGIN_PATH}?next={request.url.path}", status_code=303)
+    """To the login page, then back. A form sent after the session ended is kept (its text fields, in the
+    session) and the person returns to the page the form was on, not to the form's action, which only
+    answers POST."""
+    target = request.url.path
+    if request.method == "POST":
+        target = _referring_page(request) or "/"
+        await _keep_pending_form(request)
+    query = f"next={quote(target, safe='/')}"
+    if getattr(request.state, "session_ended", False):
+        query += "&sesi=berakhir"
+    return RedirectResponse(f"{LOGIN_PATH}?{query}", status_code=303)
+
+
+def _referring_page(request: Request) -> str | None:
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.url.netloc:
+        return None
+    return safe_next(referer.path + (f"?{referer.query}" if referer.query else "")) if referer.path else None
+
+
+async def _keep_pending_form(request: Request) -> None:
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return  # an upload's file cannot be kept; the person chooses it again
+    form = await request.form()
+    fields = {
+        key: value
+        for key, value in form.items()
+        if isinstance(value, str) and key != "csrf_token" and "password" not in key and "sandi" not in key
+    }
+    if fields and sum(len(k) + len(v) for k, v in fields.items()) <= PENDING_FORM_MAX_CHARS:
+        request.session[SESSION_PENDING_FORM] = {"action": request.url.path, "fields": fields}

@@ -17,7 +17,7 @@ from app.config import get_settings
 from app.errors import Forbidden
 from app.services import findings
 from app.services.principals import Principal
-from app.web import WebUserDep, templates
+from app.web import SESSION_PENDING_FORM, WebUserDep, templates
 from app.web import messages as msg
 
 # Labels and helpers every page template may use.
@@ -108,6 +108,7 @@ def render(
     page = dict(context)
     if not name.split("/")[-1].startswith("_"):  # fragments leave the message for the full page
         page.setdefault("flash", request.session.pop(FLASH, None))
+        page.setdefault("pending_form", request.session.pop(SESSION_PENDING_FORM, None))
     return templates.TemplateResponse(request, name, page, status_code=status_code, headers=all_headers)
 
 

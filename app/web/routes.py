@@ -15,6 +15,7 @@ from app.services import auth
 from app.services.principals import Principal
 from app.web import (
     LOGIN_PATH,
+    SESSION_PENDING_FORM,
     SESSION_TOKEN,
     CsrfDep,
     OptionalWebUserDep,
@@ -52,11 +53,18 @@ def home(request: Request, user: WebUserDep, kata_sandi: str | None = None) -> R
 
 
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
-def login_form(request: Request, user: OptionalWebUserDep, next: str = "/") -> Response:
+def login_form(request: Request, user: OptionalWebUserDep, next: str = "/", sesi: str = "") -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     csrf_token(request)
-    context = {"title": "Masuk", "next": safe_next(next), "error": None, "username": ""}
+    context = {
+        "title": "Masuk",
+        "next": safe_next(next),
+        "error": None,
+        "username": "",
+        "session_ended": sesi == "berakhir",
+        "kept_form": SESSION_PENDING_FORM in request.session,
+    }
     return templates.TemplateResponse(request, "login.html", context)
 
 
@@ -96,8 +104,12 @@ def login(
 
 
 def _begin_session(request: Request, token: str) -> None:
-    # A fresh cookie (new CSRF token too), so nothing set before login carries over.
+    # A fresh cookie (new CSRF token too), so nothing set before login carries over but the form the
+    # person was filling in when their previous session ended.
+    pending = request.session.get(SESSION_PENDING_FORM)
     request.session.clear()
+    if pending is not None:
+        request.session[SESSION_PENDING_FORM] = pending
     request.session[SESSION_TOKEN] = token
     csrf_token(request)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -230,3 +231,31 @@ def test_the_browser_solves_the_proof_of_work_once_look_ups_need_it(
             _look_up(page, listed_nik)
         finally:
             context.close()
+
+
+def test_a_form_sent_after_the_session_ended_comes_back_filled_in_after_login(
+    page: Page, live_server: LiveServer
+) -> None:
+    log_in(page, "operator.demo")
+    page.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Daftar ASN").click()
+    page.locator("table a[href^='/daftar-asn/']").first.click()
+    page.get_by_role("button", name="Mulai pemeriksaan").click()
+    expect(page.locator("#findings")).to_be_visible(timeout=SLOW)
+    page.locator("#findings tbody a[aria-label^='Buka temuan']").first.click()
+    finding_url = page.url
+
+    # The session ends on the server while the form is open (idle too long, or logged out elsewhere).
+    with sqlite3.connect(live_server.demo_dir.parent / "netra.db") as db:
+        db.execute("UPDATE web_sessions SET expires_at = '2000-01-01 00:00:00'")
+    reason = "Orang lain: tanggal lahir berbeda"
+    dismiss = page.locator("form:has(input[name=keputusan][value=tolak])")
+    dismiss.locator("textarea").fill(reason)
+    dismiss.get_by_role("button").click()
+
+    expect(page.get_by_text("Sesi Anda berakhir")).to_be_visible()
+    page.get_by_label("Nama pengguna").fill("operator.demo")
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(finding_url)  # back on the page, not on the form's POST-only action
+    expect(page.locator("#pending-form-notice")).to_be_visible()
+    expect(page.locator("form:has(input[name=keputusan][value=tolak]) textarea")).to_have_value(reason)

@@ -152,3 +152,41 @@ def test_only_a_hash_of_the_token_is_stored(client: TestClient, session: Session
     cookie = client.cookies.get("netra_session") or ""
     assert row.token_hash not in cookie
     assert session.get(User, user.id) is not None
+
+
+def test_a_form_sent_after_the_session_ended_is_kept_and_the_person_lands_back_on_its_page(
+    client: TestClient, session: Session
+) -> None:
+    user = log_in(client, session, "operator", factories.create_agency(session))
+    page = client.get("/daftar-asn")
+    token = csrf(page.text)
+    for row in session.exec(select(WebSession).where(WebSession.user_id == user.id)).all():
+        row.expires_at = utcnow() - timedelta(minutes=1)  # the session ran out while the form was open
+        session.add(row)
+    session.commit()
+
+    sent = client.post(
+        "/temuan/1/tinjau",
+        data={"csrf_token": token, "keputusan": "tolak", "alasan": "Orang lain, tanggal lahir beda"},
+        headers={"referer": "http://testserver/temuan/1"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/login?next=/temuan/1&sesi=berakhir"  # the page, not the POST action
+    login_page = client.get(sent.headers["location"]).text
+    assert "Sesi Anda berakhir" in login_page
+    assert "isian formulir Anda disimpan" in login_page
+
+    form = {
+        "username": user.username,
+        "password": factories.DEFAULT_PASSWORD,
+        "csrf_token": csrf(login_page),
+        "next": "/daftar-asn",
+    }
+    logged_in = client.post("/login", data=form, follow_redirects=False)
+    assert logged_in.status_code == 303, logged_in.text
+    back = client.get("/daftar-asn").text
+    assert 'id="pending-form-notice"' in back
+    assert "Orang lain, tanggal lahir beda" in back  # handed to the page's script to fill in
+    assert "csrf_token" not in back.split('id="pending-form">')[1].split("</script>")[0]
+    assert 'id="pending-form-notice"' not in client.get("/daftar-asn").text  # once
