@@ -165,6 +165,10 @@ class _VersionColumns(SQLModel):
     column_map: dict[str, Any] = json_column()
     error: str | None = Field(default=None, max_length=2000)
     finished_at: datetime | None = None
+    # Against the version this one replaced: NIKs it brought and NIKs it no longer holds (counted by a job
+    # after activation; None until then, or when it replaced nothing).
+    rows_added: int | None = None
+    rows_removed: int | None = None
 
 
 class ListVersion(_VersionColumns, table=True):
@@ -276,6 +280,8 @@ class CheckRun(SQLModel, table=True):
     roster_version_id: int = Field(foreign_key="roster_versions.id")
     status: str = Field(default="queued", max_length=16, index=True)
     trigger: str = Field(default="manual", max_length=32)  # manual | list_version
+    trigger_version_id: int | None = Field(default=None, index=True)
+    """For a re-check: the list version whose arrival queued it."""
     filters: dict[str, Any] = json_column()
     previous_run_id: int | None = Field(default=None)
     progress: float = Field(default=0.0)

@@ -349,6 +349,24 @@ def count_findings(session: Session, principal: Principal, run_id: int) -> dict[
     return out
 
 
+def change_counts(session: Session, run_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Per run: its findings new since the roster's previous run, unchanged, and resolved (gone from the
+    list), for a re-check's "6 baru / 4 selesai". The runs were read with the caller's scope."""
+    from sqlalchemy import func
+
+    out: dict[int, dict[str, int]] = {run_id: {} for run_id in run_ids}
+    if not run_ids:
+        return out
+    rows = session.execute(
+        select(col(Finding.run_id), col(Finding.change), func.count())
+        .where(col(Finding.run_id).in_(list(run_ids)))
+        .group_by(col(Finding.run_id), col(Finding.change))
+    ).all()
+    for run_id, change, count in rows:
+        out[int(run_id)][str(change)] = int(count)
+    return out
+
+
 def get_finding(
     session: Session, principal: Principal, finding_id: int, *, audit_read: bool = True
 ) -> FindingView:

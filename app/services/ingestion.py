@@ -843,6 +843,9 @@ def _activate(session: Session, spec: _Spec, parent: Parent, version: VersionRow
     if current is not None:
         current.status = "superseded"
         session.add(current)
+        assert version.id is not None
+        previous_id = cast(VersionRow, current).id
+        jobs.enqueue(session, CHANGES_JOB, version.id, {"source": spec.source, "previous": previous_id})
     fk = getattr(spec.version, spec.parent_fk)
     session.execute(
         update(spec.version)
@@ -862,6 +865,40 @@ def _activate(session: Session, spec: _Spec, parent: Parent, version: VersionRow
         assert version.id is not None
         for hook in list(_activation_hooks):
             hook(session, parent.id, version.id)
+
+
+CHANGES_JOB = "version_changes"
+
+
+def count_changes(session: Session, source: Source, version_id: int, previous_id: int) -> tuple[int, int]:
+    """(NIKs in ``version_id`` not in ``previous_id``, NIKs in ``previous_id`` not in ``version_id``): what
+    a replacement brought and dropped. Two anti-joins on the (nik, version_id) index."""
+    entry = table_of(SPECS[source].entry)
+
+    def only_in(ours: int, theirs: int) -> int:
+        other = entry.alias("other")
+        query = select(func.count(func.distinct(entry.c.nik))).where(
+            entry.c.version_id == ours,
+            entry.c.nik.is_not(None),
+            ~select(other.c.nik).where(other.c.version_id == theirs, other.c.nik == entry.c.nik).exists(),
+        )
+        return int(session.execute(query).scalar_one())
+
+    return only_in(version_id, previous_id), only_in(previous_id, version_id)
+
+
+@jobs.handler(CHANGES_JOB)
+def version_changes_job(ctx: jobs.JobContext) -> None:
+    """After a version replaced another: count what changed, for the pages to say so."""
+    source: Source = "list" if ctx.payload.get("source") == "list" else "roster"
+    with _session(ctx.engine) as session:
+        version = get_version(session, SPECS[source], ctx.target_id)
+        if version is None:
+            return
+        added, removed = count_changes(session, source, ctx.target_id, int(ctx.payload["previous"]))
+        version.rows_added, version.rows_removed = added, removed
+        session.add(version)
+        session.commit()
 
 
 def _held_version(

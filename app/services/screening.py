@@ -69,6 +69,8 @@ def rescreen(session: Session, list_id: int, version_id: int) -> list[CheckRun]:
                     trigger=TRIGGER,
                     previous_run_id=previous.id,
                 )
+                run.trigger_version_id = version_id
+                session.add(run)
         except NetraError as exc:
             log.info("list %s v%s: roster %s not re-checked: %s", list_id, version_id, roster.id, exc.message)
             continue
@@ -86,3 +88,15 @@ def rescreen(session: Session, list_id: int, version_id: int) -> list[CheckRun]:
 @ingestion.on_list_version_activated
 def on_list_version_activated(session: Session, list_id: int, version_id: int) -> None:
     rescreen(session, list_id, version_id)
+
+
+def rechecks_of(session: Session, version_ids: list[int]) -> list[CheckRun]:
+    """The re-checks these list versions queued, newest first."""
+    if not version_ids:
+        return []
+    query = (
+        select(CheckRun)
+        .where(col(CheckRun.trigger_version_id).in_(version_ids))
+        .order_by(col(CheckRun.id).desc())
+    )
+    return list(session.scalars(query).all())

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.api.params import IdPath
 from app.deps import SessionDep, SettingsDep
 from app.errors import NetraError
-from app.services import lists
+from app.services import findings, lists, screening
 from app.services.principals import Principal
 from app.web import CsrfDep, versions
 from app.web import messages as msg
@@ -129,7 +129,9 @@ def list_page(request: Request, session: SessionDep, user: StewardUser, list_id:
         "busy": versions.is_busy(latest),
         "percent": versions.progress(latest),
         "preview": preview,
+        "rechecks": screening.rechecks_of(session, [v.id for v in view.versions if v.id is not None]),
     }
+    context["recheck_changes"] = findings.change_counts(session, [run.id for run in context["rechecks"]])
     return render(request, "pages/list.html", context)
 
 

@@ -12,11 +12,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlmodel import col
 
 from app.api.params import IdPath
 from app.deps import SessionDep
 from app.errors import NetraError
-from app.models import LIST_TYPES, MAX_ID, REVIEW_STATUSES, Agency, CheckRun
+from app.models import LIST_TYPES, MAX_ID, REVIEW_STATUSES, Agency, CheckRun, ListVersion, WatchList
 from app.services import checks, findings
 from app.services.principals import Principal
 from app.web import CsrfDep
@@ -122,9 +124,24 @@ def _duration(run: CheckRun) -> str | None:
     return f"{seconds:.1f} detik".replace(".", ",")
 
 
+def trigger_versions(session: SessionDep, runs: list[CheckRun]) -> dict[int, tuple[str, int]]:
+    """For re-checks: the list (owner) and version number whose arrival queued each, by version id."""
+    ids = sorted({run.trigger_version_id for run in runs if run.trigger_version_id is not None})
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(col(ListVersion.id), col(WatchList.owner), col(ListVersion.version))
+        .join(WatchList, col(WatchList.id) == col(ListVersion.list_id))
+        .where(col(ListVersion.id).in_(ids))
+    ).all()
+    return {int(vid): (str(owner), int(number)) for vid, owner, number in rows}
+
+
 def _run_context(session: SessionDep, user: Principal, run: CheckRun) -> dict[str, Any]:
     assert run.id is not None
     return {
+        "trigger": trigger_versions(session, [run]).get(run.trigger_version_id or 0),
+        "changes": findings.change_counts(session, [run.id])[run.id],
         "run": run,
         "run_done": run.status in ("succeeded", "failed"),
         "duration": _duration(run),
@@ -151,6 +168,7 @@ def runs_page(
         "user": user,
         "runs": runs,
         "names": names,
+        "triggers": trigger_versions(session, runs),
         "next_cursor": next_cursor,
         "first_page": sebelum is None,
     }

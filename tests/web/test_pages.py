@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from app import db
 from app.models import Agency, AuditEvent, CheckRun, Finding, ListEntry, MisuseReport
-from app.services import agencies
+from app.services import agencies, ingestion
+from app.worker import Worker
 from tests import factories
 from tests.check_data import World, drain_checks, make_world
 from tests.web.support import alerts, csrf, log_in
@@ -396,3 +399,41 @@ def test_the_printed_summary_carries_the_agency_letterhead_signatures_and_page_n
     assert 'counter(page) " dari " counter(pages)' in css
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "agency.letterhead")).one()
     assert event.detail["city"] == "Kota Contoh"
+
+
+def test_a_new_list_version_says_what_changed_which_rosters_were_rechecked_and_with_what_result(
+    client: TestClient, session: Session, world: World, tmp_path: Path
+) -> None:
+    log_in(client, session, "operator", world.agency)
+    first_run = start_run(client, session, world)
+    path = tmp_path / "sipol-v2.csv"
+    path.write_text(
+        "NIK;Nama\n'3271055203850001;Siti Aminah\n'3273011208900002;Agus Suprianto\n", encoding="utf-8"
+    )
+    version, _job = ingestion.create_version(
+        session, "list", world.party.parent_id, ingestion.describe_file(path), uploaded_by="test"
+    )
+    session.commit()
+    assert version.id is not None
+    assert ingestion.process_version(db.get_bind(), "list", version.id, path).version.status == "active"
+    drain_checks(session)
+    Worker(db.get_bind(), kinds=[ingestion.CHANGES_JOB]).drain()
+    session.refresh(version)
+    assert (version.rows_added, version.rows_removed) == (1, 1)  # Agus came, the misused NIK went
+
+    recheck = session.exec(select(CheckRun).where(CheckRun.trigger == "list_version")).one()
+    assert recheck.trigger_version_id == version.id
+    run_page = client.get(f"/pemeriksaan/{recheck.id}").text
+    assert "Pemeriksaan ulang otomatis" in run_page
+    assert "daftar Partai Contoh diperbarui ke versi 2" in run_page
+    assert f'<a href="/pemeriksaan/{first_run}">pemeriksaan #{first_run}</a>' in run_page
+    assert re.search(r"<strong>1 baru</strong> · 1 selesai \(hilang dari daftar\) · 2 tetap", run_page)
+    assert "Daftar diperbarui: Partai Contoh versi 2" in client.get("/pemeriksaan").text
+
+    steward = TestClient(client.app)
+    log_in(steward, session, "steward")
+    list_page = steward.get(f"/daftar-pembanding/{world.party.parent_id}").text
+    assert "<strong>1 NIK baru</strong>, <strong>1 NIK tidak ada lagi</strong>" in list_page
+    assert "Pemeriksaan ulang</h2>" in list_page
+    assert f"Pemeriksaan #{recheck.id}" in list_page
+    assert "1 baru, 1 selesai, 2 tetap" in list_page
