@@ -231,6 +231,7 @@ def run_page(
             total=sum(counts.get("match_class", {}).values()),
             chart=bar_chart(counts.get("owner", {})),
             page=page,
+            first_row=(params.page_number - 1) * PAGE_SIZE,
             owners=sorted(counts.get("owner", {})),
             units=sorted(counts.get("unit", {}).items()),
             kinds=[kind for kind in KINDS if kind in counts.get("kind", {})] or list(KINDS),

@@ -285,3 +285,35 @@ def test_a_steward_replaces_a_list_and_sees_what_changed_and_what_was_rechecked(
     expect(changes).to_contain_text("NIK tidak ada lagi")
     expect(page.locator("#rechecks")).to_contain_text("Pemeriksaan #")
     page.screenshot(path=screenshots / "16-versi-baru-dan-pemeriksaan-ulang.png", full_page=True)
+
+
+def test_the_findings_table_fits_a_laptop_screen_and_the_chart_stays_legible_on_a_phone(
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
+    for screen, name in (
+        ({"width": 1366, "height": 768}, "laptop"),
+        ({"width": 390, "height": 844}, "ponsel"),
+    ):
+        context = browser.new_context(base_url=live_server.url, viewport=screen, locale="id-ID")
+        try:
+            page = context.new_page()
+            log_in(page, "operator.demo")
+            page.goto("/pemeriksaan")
+            page.locator("table a[href^='/pemeriksaan/']").first.click()
+            expect(page.locator("#findings")).to_be_visible(timeout=SLOW)
+            first = page.locator("#findings tbody tr td:first-child a").first
+            expect(first).to_have_text("1")  # rows are numbered, not the database's ids
+            if name == "laptop":
+                fits = page.evaluate(
+                    "() => { const t = document.querySelector('#findings');"
+                    " return t.scrollWidth <= t.parentElement.clientWidth; }"
+                )
+                assert fits, "the findings table is wider than a 1366 px screen"
+            else:
+                label_px = page.evaluate(
+                    "() => document.querySelector('.chart text').getBoundingClientRect().height"
+                )
+                assert label_px >= 11, f"chart labels are {label_px:.1f} px tall on a phone"
+            page.screenshot(path=screenshots / f"17-temuan-{name}.png", full_page=False)
+        finally:
+            context.close()
