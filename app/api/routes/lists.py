@@ -7,7 +7,7 @@ Thin: upload routes stream the body to disk (:mod:`app.api.uploads`) and hand th
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
@@ -84,32 +84,23 @@ async def add_version(
 
 
 @router.post(
-    "/{list_id}/versions/{version_id}/activate",
+    "/{list_id}/versions/{version_id}/{decision}",
     response_model=ListDetail,
-    summary="Activate a held version",
+    summary="Activate or discard a held version",
     description="A version that kept far fewer rows than the active one (`NETRA_VERSION_HOLD_BELOW`) is "
-    "stored with status `held`; this makes it the active one, as if it had not been held.",
+    "stored with status `held`. `activate` makes it the active one, as if it had not been held; `discard` "
+    "fails it and deletes its stored rows, and the active version stays.",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-def activate_version(
-    list_id: ListId, version_id: Annotated[int, id_path("Version")], principal: Steward, session: SessionDep
+def decide_version(
+    list_id: ListId,
+    version_id: Annotated[int, id_path("Version")],
+    decision: Literal["activate", "discard"],
+    principal: Steward,
+    session: SessionDep,
 ) -> Any:
-    return list_out(lists.decide_version(session, principal, list_id, version_id, activate=True), detail=True)
-
-
-@router.post(
-    "/{list_id}/versions/{version_id}/discard",
-    response_model=ListDetail,
-    summary="Discard a held version",
-    description="The held version fails and its stored rows are deleted; the active version stays.",
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-def discard_version(
-    list_id: ListId, version_id: Annotated[int, id_path("Version")], principal: Steward, session: SessionDep
-) -> Any:
-    return list_out(
-        lists.decide_version(session, principal, list_id, version_id, activate=False), detail=True
-    )
+    view = lists.decide_version(session, principal, list_id, version_id, activate=decision == "activate")
+    return list_out(view, detail=True)
 
 
 @router.get("", response_model=list[ListOut], responses=problem_responses(401, 403, 422))

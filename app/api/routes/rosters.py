@@ -7,7 +7,7 @@ upload; auditors read. Thin, as :mod:`app.api.routes.lists`.
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
@@ -80,40 +80,23 @@ async def add_version(
 
 
 @router.post(
-    "/{roster_id}/versions/{version_id}/activate",
+    "/{roster_id}/versions/{version_id}/{decision}",
     response_model=RosterDetail,
-    summary="Activate a held version",
+    summary="Activate or discard a held version",
     description="A version that kept far fewer rows than the active one (`NETRA_VERSION_HOLD_BELOW`) is "
-    "stored with status `held`; this makes it the active one, as if it had not been held.",
+    "stored with status `held`. `activate` makes it the active one, as if it had not been held; `discard` "
+    "fails it and deletes its stored rows, and the active version stays.",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-def activate_version(
+def decide_version(
     roster_id: RosterId,
     version_id: Annotated[int, id_path("Version")],
+    decision: Literal["activate", "discard"],
     principal: Writer,
     session: SessionDep,
 ) -> Any:
-    return roster_out(
-        rosters.decide_version(session, principal, roster_id, version_id, activate=True), detail=True
-    )
-
-
-@router.post(
-    "/{roster_id}/versions/{version_id}/discard",
-    response_model=RosterDetail,
-    summary="Discard a held version",
-    description="The held version fails and its stored rows are deleted; the active version stays.",
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-def discard_version(
-    roster_id: RosterId,
-    version_id: Annotated[int, id_path("Version")],
-    principal: Writer,
-    session: SessionDep,
-) -> Any:
-    return roster_out(
-        rosters.decide_version(session, principal, roster_id, version_id, activate=False), detail=True
-    )
+    view = rosters.decide_version(session, principal, roster_id, version_id, activate=decision == "activate")
+    return roster_out(view, detail=True)
 
 
 @router.get("", response_model=list[RosterOut], responses=problem_responses(401, 403, 422))
