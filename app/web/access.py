@@ -45,12 +45,13 @@ def _thousands(value: int | float | None) -> str:
     return f"{value:,.0f}".replace(",", ".")
 
 
-def _when(value: Any) -> str:
+def local_time(value: Any) -> str:
+    """A stored (UTC) time in the deployment's zone, as every page writes it: "07-12-2026 21:05 WIB"."""
     return wording.when(value, get_settings().display_timezone)
 
 
 templates.env.filters["ribuan"] = _thousands
-templates.env.filters["waktu"] = _when
+templates.env.filters["waktu"] = local_time
 templates.env.filters["desimal"] = wording.number
 templates.env.filters["tanggal"] = lambda moment: wording.date_long(moment, get_settings().display_timezone)
 templates.env.filters["ukuran"] = wording.size

@@ -53,7 +53,7 @@ def _detail(
             view.finding.list_entry_id,
             selfcheck.nik_digest(request.app.state.settings.secret(), r.nik) if r.nik else None,
         ),
-        "can_open_reports": user.role in ("auditor", "admin", "steward"),
+        "can_open_reports": user.role in misuse.READ_ROLES,
         "history": finding_history(session, finding_id),
         "error": error,
         "reason": reason,

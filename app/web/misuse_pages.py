@@ -15,6 +15,7 @@ from app.deps import SessionDep
 from app.errors import NetraError
 from app.models import MISUSE_STATUSES
 from app.services import lists, misuse
+from app.services.principals import can_read_findings
 from app.web import CsrfDep
 from app.web import messages as msg
 from app.web.access import MisuseReader, flash, render
@@ -59,7 +60,7 @@ def report_page(request: Request, session: SessionDep, user: MisuseReader, repor
         "transitions": sorted(misuse.TRANSITIONS.get(report.status, ())),
         "can_write": user.role in misuse.WRITE_ROLES,
         "finding_ids": misuse.findings_for_report(session, report),
-        "can_read_findings": user.role in ("auditor", "admin"),
+        "can_read_findings": can_read_findings(user),
     }
     return render(request, "pages/misuse_report.html", context)
 

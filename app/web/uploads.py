@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -18,7 +17,7 @@ from sqlmodel import Session
 
 from app import security, wording
 from app.api.uploads import Upload, receive_upload
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.errors import Forbidden
 from app.ingest.entries import Source
 from app.models import Rejection
@@ -26,12 +25,8 @@ from app.services.principals import Principal
 from app.services.versions import earlier_uploads
 from app.spreadsheet import escape_cell
 from app.web import SESSION_CSRF
+from app.web.access import local_time
 from app.web.messages import rejection_text
-
-
-def _when(moment: datetime) -> str:
-    return wording.when(moment, get_settings().display_timezone)
-
 
 CSRF_MESSAGE = "Formulir kedaluwarsa atau tidak sah; muat ulang halaman dan coba lagi"
 
@@ -57,7 +52,7 @@ def repeated_upload(session: Session, user: Principal, source: Source, upload: U
     first = earlier[0]
     more = f" (dan {len(earlier) - 1} kali lagi)" if len(earlier) > 1 else ""
     return (
-        f"Berkas ini sama persis dengan yang sudah diunggah pada {_when(first.uploaded_at)} oleh "
+        f"Berkas ini sama persis dengan yang sudah diunggah pada {local_time(first.uploaded_at)} oleh "
         f"{wording.actor(first.uploaded_by)} sebagai “{first.parent_name}” versi {first.version}{more}. "
         "Berkas tidak disimpan. Bila memang ingin mengunggahnya lagi, centang “Tetap unggah” dan pilih "
         "berkasnya sekali lagi."
