@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.deps import ClientDep, LimiterDep, LookupSessionDep, LookupThreadsDep, SessionDep, SettingsDep
 from app.errors import NetraError, RateLimited
 from app.services import misuse, selfcheck
@@ -39,7 +39,7 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
         name,
         {
             "list_type_labels": LIST_TYPE_LABELS,
-            "service_operator": get_settings().service_operator,
+            "service_operator": request.app.state.settings.service_operator,
             **context,
         },
         status_code=status_code,
