@@ -234,6 +234,7 @@ _NAME_NOTES: tuple[tuple[re.Pattern[str], _Render], ...] = tuple(
         (r"written as one word: (.+)", lambda m: f"ditulis sebagai satu kata: {m[1]}"),
         (r"initial (\S+) = (.+)", lambda m: f"inisial {m[1]} = {m[2]}"),
         (r"only in one name: (.+)", lambda m: f"hanya ada di satu nama: {m[1]}"),
+        (r"only an initial agrees", lambda _: "hanya inisial yang sama, bukan kata nama"),
         (r"tokens that disagree: (.+)", lambda m: f"kata yang berbeda: {m[1]}"),
         (r"(\S+)~(\S+) ([\d.]+)", lambda m: f"{m[1]} ≈ {m[2]} (kemiripan {number(float(m[3]))})"),
     )

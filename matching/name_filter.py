@@ -1,8 +1,9 @@
 """Which pairs of names could agree at all: a safe pre-filter for many pairs at once.
 
 :func:`matching.names.compare_names` aligns the tokens of two names. Its similarity is 0, and no rule that
-needs a name to agree can accept the pair, unless some token of one name aligns with a token of the other:
-the same canonical token, an initial standing for a word, a fuzzy match of at least
+needs a name to agree can accept the pair, unless some whole word of one name aligns with a whole word of the
+other (an initial may confirm such an agreement, never make it alone): the same canonical token, a fuzzy match
+of at least
 ``NAME_TOKEN_MIN_SIMILARITY`` (Indel, on the canonical or the written forms, or one wrong letter in four),
 or two adjacent tokens written as one word. Deciding that for one pair costs tens of microseconds in
 Python; a one-digit NIK neighbour is nearly always someone else, so most candidate pairs fail it.
@@ -183,13 +184,14 @@ def _joins(units: pl.DataFrame) -> pl.DataFrame:
 
 
 def may_agree(first: pl.Series, second: pl.Series) -> npt.NDArray[np.bool_]:
-    """For each pair ``(first[i], second[i])``: could :func:`~matching.names.compare_names` align any token?
+    """For each pair ``(first[i], second[i])``: could :func:`~matching.names.compare_names` align two whole
+    words?
 
-    ``False`` means the names share nothing a comparison could align: their similarity is 0.
+    ``False`` means the names share no whole word a comparison could align: their similarity is 0.
 
-    >>> may_agree(pl.Series(["Siti Aminah", "M. Rizki", "Nurhayati", "Ibrahim"]),
-    ...           pl.Series(["Aminah", "Muhammad Rizky", "Nur Hayati", "Budi Santoso"])).tolist()
-    [True, True, True, False]
+    >>> may_agree(pl.Series(["Siti Aminah", "M. Rizki", "Nurhayati", "Ibrahim", "Marjuki"]),
+    ...           pl.Series(["Aminah", "Muhammad Rizky", "Nur Hayati", "Budi", "M. Hidayat"])).tolist()
+    [True, True, True, False, False]
     """
     pairs = pl.DataFrame({"a": first, "b": second}).with_row_index("pair")
     if not pairs.height:
@@ -198,32 +200,16 @@ def may_agree(first: pl.Series, second: pl.Series) -> npt.NDArray[np.bool_]:
         wl=pl.col("written").str.len_chars(), cl=pl.col("canonical").str.len_chars()
     )
     columns = ["pair", "written", "canonical", "initial", "joined", "wl", "cl"]
-    left = pairs.join(units.rename({"name": "a"}), on="a").select(columns)
-    right = pairs.join(units.rename({"name": "b"}), on="b").select(columns)
+    words = units.filter(~pl.col("initial"))
+    left = pairs.join(words.rename({"name": "a"}), on="a").select(columns)
+    right = pairs.join(words.rename({"name": "b"}), on="b").select(columns)
     agree = set(left.join(right, on=["pair", "canonical"]).get_column("pair").to_list())
-    agree |= _initials(left, right) | _initials(right, left)
     undecided = pairs.filter(~pl.col("pair").is_in(list(agree)))
     if undecided.height:
         agree |= _fuzzy(left, right, undecided["pair"])
     result = np.zeros(pairs.height, dtype=np.bool_)
     result[list(agree)] = True
     return result
-
-
-def _initials(initials: pl.DataFrame, words: pl.DataFrame) -> set[int]:
-    """Pairs where an initial of one name stands for a word of the other (its first letter, in canonical or
-    written form; "J." also for a Y-word, the old spelling)."""
-    letters = initials.filter(pl.col("initial")).select("pair", letter="canonical")
-    # Only the words of pairs where the other name has an initial: most names have none.
-    full = words.filter(~pl.col("initial")).join(letters.select("pair").unique(), on="pair", how="semi")
-    starts = pl.concat(
-        [
-            full.select("pair", letter=pl.col("canonical").str.slice(0, 1)),
-            full.select("pair", letter=pl.col("written").str.slice(0, 1)),
-            full.filter(pl.col("canonical").str.starts_with("y")).select("pair", letter=pl.lit("j")),
-        ]
-    ).unique()
-    return set(letters.join(starts, on=["pair", "letter"]).get_column("pair").to_list())
 
 
 def _fuzzy(left: pl.DataFrame, right: pl.DataFrame, pairs: pl.Series) -> set[int]:
@@ -235,8 +221,8 @@ def _fuzzy(left: pl.DataFrame, right: pl.DataFrame, pairs: pl.Series) -> set[int
     other name (canonical forms): only that is looked for.
     """
     wanted = pairs.implode()
-    a = left.filter(pl.col("pair").is_in(wanted) & ~pl.col("initial")).drop("initial")
-    b = right.filter(pl.col("pair").is_in(wanted) & ~pl.col("initial")).drop("initial")
+    a = left.filter(pl.col("pair").is_in(wanted)).drop("initial")
+    b = right.filter(pl.col("pair").is_in(wanted)).drop("initial")
     found = _similar_tokens(a.filter(~pl.col("joined")), b.filter(~pl.col("joined")))
     found |= _joined_words(a.filter(pl.col("joined")), b) | _joined_words(b.filter(pl.col("joined")), a)
     return found

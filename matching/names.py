@@ -475,12 +475,18 @@ class NameComparison:
     missing : float
         Total weight of the tokens that align with nothing, on the side where it is larger (a dropped middle
         name, an extra word).
+    unexplained_extra : bool
+        One name holds every word of the other plus words nothing explains: more than a particle ("Siti",
+        "Nur") left out, where the shorter name agrees by a single word ("Susanti" / "Indah Susanti",
+        "Suwarno" / "Harsanto Rahmat Suwarno"). The same NIK may still tie such names together; nothing
+        weaker may (see ``thresholds.NAME_STRONG``).
     """
 
     similarity: float
     notes: tuple[str, ...]
     weight: float = 0.0
     missing: float = 0.0
+    unexplained_extra: bool = False
 
 
 def _as_normalized(name: str | NormalizedName) -> NormalizedName:
@@ -613,6 +619,7 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
     used_b: set[int] = set()
     num = 0.0
     matched_w = 0.0
+    full_words = 0  # aligned pairs of two whole words: what an initial may confirm but never replace
     for s, w, i, j, note in candidates:
         if i in used_a or j in used_b:
             continue
@@ -620,6 +627,7 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
         used_b.add(j)
         num += s * w
         matched_w += w
+        full_words += not (xa[i][2] or xb[j][2])
         if note is not None:
             kind, n1, n2, ns = note
             notes.append(f"initial {n1.upper()}. = {n2}" if kind == "initial" else f"{n1}~{n2} {ns:.2f}")
@@ -635,8 +643,13 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
     ua, wa = unmatched(xa, used_a)
     ub, wb = unmatched(xb, used_b)
     small, large = min(ua, ub), max(ua, ub)
+    extra = _unexplained_extra(xa, used_a) if ua > ub else _unexplained_extra(xb, used_b)
     if matched_w == 0:
         similarity = 0.0
+    elif not full_words:
+        # "M." agrees with every M-word: "Marjuki" / "M. Hidayat" and "M. Aziz" / "Mulyono" are two people.
+        similarity, matched_w = 0.0, 0.0
+        notes.append("only an initial agrees")
     elif small == 0:
         # One name holds every token of the other (a dropped middle name, "Siti" left out): a bounded
         # penalty, because Permendagri 73/2022 asks for 2+ words yet old records often carry fewer.
@@ -648,7 +661,20 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
         notes.append("only in one name: " + " ".join(wa or wb))
     elif small > 0:
         notes.append("tokens that disagree: " + " ".join(wa) + " / " + " ".join(wb))
-    return NameComparison(round(min(1.0, similarity), 6), tuple(notes), round(matched_w, 6), round(large, 6))
+    unexplained = full_words == 1 and small == 0 and extra > 0
+    return NameComparison(
+        round(min(1.0, similarity), 6), tuple(notes), round(matched_w, 6), round(large, 6), unexplained
+    )
+
+
+def _unexplained_extra(tokens: list[tuple[str, str, bool]], used: set[int]) -> float:
+    """Weight of the whole words left unaligned that are more than a particle: "Siti" or "Nur" is often left
+    out of a name, a given name such as "Indah" is not, and an extra initial is weak either way."""
+    return sum(
+        weight
+        for k, (t, _, initial) in enumerate(tokens)
+        if k not in used and not initial and (weight := token_weight(t)) > WEIGHT_VERY_COMMON
+    )
 
 
 def compare_names(a: str | NormalizedName, b: str | NormalizedName) -> NameComparison:
@@ -691,7 +717,7 @@ def compare_names(a: str | NormalizedName, b: str | NormalizedName) -> NameCompa
     if dropped:
         notes.append("bin/binti suffix dropped: " + " ".join(dropped))
     notes.extend(core.notes)
-    return NameComparison(core.similarity, tuple(notes), core.weight, core.missing)
+    return replace(core, notes=tuple(notes))
 
 
 def _ordered(a: str | NormalizedName, b: str | NormalizedName) -> tuple[NormalizedName, NormalizedName]:

@@ -199,7 +199,7 @@ def _finding(r: RosterPerson, e: ListEntry, kind: str, sim: float, features: lis
 
 
 def _strong(cmp: NameComparison, min_weight: float) -> bool:
-    return cmp.similarity >= th.NAME_STRONG and cmp.weight >= min_weight
+    return cmp.similarity >= th.NAME_STRONG and cmp.weight >= min_weight and not cmp.unexplained_extra
 
 
 def score_pair(roster: RosterPerson, entry: ListEntry) -> Finding | None:

@@ -36,6 +36,10 @@ NAME_TOKEN_MIN_SIMILARITY = 0.80
 # similar to a token of the other name.
 NAME_JOIN_MIN_SIMILARITY = 0.88
 # An initial ("M.") carries this share of the weight of the word it stands for: it agrees with many words.
+# It may confirm a name that agrees otherwise ("M. Rizki" / "Muhammad Rizky"), never carry the agreement
+# alone: with no two whole words aligned the similarity is 0 ("Marjuki" / "M. Hidayat", "M. Aziz" /
+# "Mulyono" are two people). Source: false findings on data shaped like real lists, where serials 0001,
+# 0002, ... per district and birth date put a differently named neighbour one NIK digit away.
 NAME_INITIAL_WEIGHT_FACTOR = 0.5
 # Largest similarity penalty when one name holds every token of the other plus more (dropped middle name,
 # "Siti" left out); the penalty grows with the weight of the extra tokens relative to the agreeing ones.
@@ -47,7 +51,13 @@ NAME_DROPPED_TOKEN_COST = 0.10
 # "NIK dicatut" case, which must never look like an ordinary match.
 NAME_VARIANT = 0.75
 # One-digit NIK error, Excel-truncated NIK, name + birth date + region, NIP + name: the name must agree
-# strongly, because it is the main evidence beyond a NIK that does not match exactly.
+# strongly, because it is the main evidence beyond a NIK that does not match exactly. On these paths a name
+# that agrees by one word only, inside a longer name with more than a particle besides, does not agree
+# (``NameComparison.unexplained_extra``): "Siti Aminah" / "Aminah" is one person writing her name shorter,
+# "Susanti" / "Indah Susanti" and "Suwarno" / "Harsanto Rahmat Suwarno" are, next to a one-digit NIK or a
+# shared birth date, as a rule somebody else carrying a very common word (DOMAIN.md: collisions are massive;
+# Permendagri 73/2022 asks for two or more words, so the longer name is the full one). The same NIK still
+# ties such names together.
 NAME_STRONG = 0.85
 # Minimum total weight of the agreeing name tokens (see matching.name_weights: very common 0.15, common 0.40,
 # rare 1.0), per kind. A near NIK ties the records already: two very common words or one common word will
