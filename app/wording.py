@@ -30,6 +30,7 @@ OUTCOMES = {
     "one_substitution": "beda satu digit",
     "adjacent_transposition": "dua digit bertukar tempat",
     "last_digit_unknown": "digit terakhir tidak diketahui",
+    "district_only": "hanya kecamatan yang terbaca",
     "unusable": "tidak dapat dipakai",
     "similar": "mirip",
     "different": "berbeda",
@@ -44,6 +45,7 @@ KINDS = {
     "nik_one_digit": "NIK beda satu digit",
     "name_birth_region": "Nama, tanggal lahir dan wilayah sama",
     "nip_birth_name": "NIP, tanggal lahir dan nama cocok",
+    "nik_district_name": "NIK rusak Excel: kecamatan dan nama sama",
 }
 CLASSES = {
     "confirmed": "Pasti",
@@ -201,6 +203,22 @@ _DETAILS: tuple[tuple[re.Pattern[str], _Render], ...] = tuple(
         (
             r"(M|F) in the NIP and in the list NIK",
             lambda m: f"{_GENDERS[m[1]]} pada NIP dan pada NIK daftar pembanding",
+        ),
+        (
+            r"list NIK in scientific notation \((\S+)\): Excel kept only its first digits, the district "
+            r"(\S+), which the roster NIK (\S+) shares",
+            lambda m: (
+                f"NIK di daftar pembanding dalam notasi ilmiah ({m[1]}): Excel hanya menyisakan angka "
+                f"depannya, kecamatan {m[2]}, yang sama dengan NIK daftar ASN {m[3]}"
+            ),
+        ),
+        (
+            r"district (\S+) shown by the (roster|list) NIK in scientific notation \((\S+)\) "
+            r"and in the (roster|list) NIK",
+            lambda m: (
+                f"kecamatan {m[1]} terbaca pada NIK {_SIDES[m[2]]} yang dalam notasi ilmiah ({m[3]}) "
+                f"dan pada NIK {_SIDES[m[4]]}"
+            ),
         ),
         (
             r"regency (\d{4}) on the list and in the roster NIK",

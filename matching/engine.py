@@ -9,9 +9,11 @@ Stages, each counted in :class:`Stats`:
    regency from the NIK), a ``G`` code when only the NIP is.
 2. **Candidates** (:func:`candidates`). Every roster NIK expanded into itself and its one-edit variants
    (16 × 9 substitutions and up to 15 adjacent transpositions; Excel's zeroed last digit is one of them),
-   joined to the list's NIKs; ``R`` and ``G`` codes joined likewise. These are exactly the pairs a rule can
-   accept: on files shaped like real exports, where serials run 0001, 0002, … per district and birth date,
-   blocking on NIK windows put millions of near-NIK strangers into the same blocks.
+   joined to the list's NIKs; ``R`` and ``G`` codes joined likewise; an entry whose NIK Excel turned into
+   scientific notation (``3.20426E+15``) by the district it shows and an identifying word of the name
+   (:func:`matching.name_filter.name_words`). These are exactly the pairs a rule can accept: on files
+   shaped like real exports, where serials run 0001, 0002, … per district and birth date, blocking on NIK
+   windows put millions of near-NIK strangers into the same blocks.
 3. **Gates.** Pairs no rule accepts whatever the names: a stated birth date or gender that contradicts
    the roster's on a non-exact NIK, on a birth-date-and-region pair or on a NIP pair.
 4. **Names.** :func:`matching.name_filter.may_agree` drops pairs whose names share nothing to align.
@@ -33,12 +35,12 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from matching.name_filter import may_agree
-from matching.nik import century_pivot, parse_nik
+from matching.name_filter import may_agree, name_words
+from matching.nik import century_pivot, parse_nik, scientific_prefix
 from matching.nip import parse_nip
 from matching.records import Finding, ListEntry, RosterPerson
 from matching.regions import known_district_codes
-from matching.scoring import clean_date, clean_gender, clean_regency, score_pair
+from matching.scoring import clean_date, clean_gender, clean_regency, score_pair, single_district_fits
 
 __all__ = ["ListKeys", "RosterKeys", "Stats", "candidates", "decide", "match", "nik_values", "roster_keys"]
 
@@ -57,6 +59,7 @@ class Stats:
     nik_pairs: int = 0
     birth_region_pairs: int = 0
     birth_gender_pairs: int = 0
+    district_pairs: int = 0
     candidates: int = 0
     after_gates: int = 0
     after_names: int = 0
@@ -162,18 +165,29 @@ class ListKeys:
     """``code``, ``e``: entries without a usable NIK, by stated birth date and regency."""
     birth_gender: pl.DataFrame
     """``code``, ``e``: entries with a trusted NIK, by its birth date and gender."""
+    districts: pl.DataFrame
+    """``code``, ``word``, ``e``: entries whose NIK survives only as the district its scientific notation
+    shows (``3.20426E+15``), once per identifying word of the name."""
 
     @classmethod
     def build(
-        cls, nik: pl.Series, birth_date: pl.Series, regency: pl.Series, name: pl.Series | None = None
+        cls,
+        nik: pl.Series,
+        birth_date: pl.Series,
+        regency: pl.Series,
+        name: pl.Series | None = None,
+        written: pl.Series | None = None,
     ) -> ListKeys:
-        """Keys of entries given as columns, one item per entry (``name`` only to skip a blank one)."""
+        """Keys of entries given as columns, one item per entry: ``nik`` usable or null, ``written`` the
+        NIK as written where it is not usable (for the district a scientific notation shows) and ``name``
+        for that key (and to skip a blank name; null where not needed)."""
         frame = pl.DataFrame(
             {
                 "value": nik_values(nik),
                 "birth": birth_date.cast(pl.Date, strict=False),
                 "regency": _regencies(regency),
-                "named": name.cast(pl.String).str.strip_chars().str.len_bytes() > 0
+                # A name left out (null) is not a blank one: the database reads names only where needed.
+                "named": (name.cast(pl.String).str.strip_chars().str.len_bytes() > 0).fill_null(True)
                 if name is not None
                 else pl.repeat(True, len(nik), eager=True),
             }
@@ -194,38 +208,69 @@ class ListKeys:
             niks=usable.select("value", "e"),
             birth_region=regional.drop_nulls("code"),
             birth_gender=codes.drop_nulls("code"),
+            districts=_district_keys(frame, written, name),
         )
 
     @classmethod
     def concat(cls, parts: Sequence[tuple[ListKeys, int]]) -> ListKeys:
         """The keys of lists laid end to end: each part with its number of entries, in order."""
-        offset, niks, regional, gendered = 0, [], [], []
-        for keys, height in parts:
-            shift = pl.col("e") + offset
-            niks.append(keys.niks.with_columns(e=shift))
-            regional.append(keys.birth_region.with_columns(e=shift))
-            gendered.append(keys.birth_gender.with_columns(e=shift))
-            offset += height
         if not parts:
             return cls.build(pl.Series([], dtype=pl.String), pl.Series([], dtype=pl.Date), pl.Series([]))
-        return cls(pl.concat(niks), pl.concat(regional), pl.concat(gendered))
+        offset, shifted = 0, []
+        for keys, height in parts:
+            shift = pl.col("e") + offset
+            shifted.append([frame.with_columns(e=shift) for frame in keys.frames()])
+            offset += height
+        return cls(*(pl.concat(frames) for frames in zip(*shifted, strict=True)))
+
+    def frames(self) -> tuple[pl.DataFrame, ...]:
+        return (self.niks, self.birth_region, self.birth_gender, self.districts)
 
     @classmethod
     def of(cls, entries: Sequence[ListEntry]) -> ListKeys:
+        niks = pl.Series([e.nik for e in entries], dtype=pl.String)
         return cls.build(
-            pl.Series([e.nik for e in entries], dtype=pl.String),
+            niks,
             pl.Series([clean_date(e.birth_date) for e in entries], dtype=pl.Date),
             pl.Series([clean_regency(e.regency) for e in entries], dtype=pl.String),
             pl.Series([e.name for e in entries], dtype=pl.String),
+            niks,
         )
+
+
+def _district_keys(frame: pl.DataFrame, written: pl.Series | None, name: pl.Series | None) -> pl.DataFrame:
+    """``code`` (the district shown), ``word``, ``e`` of entries without a usable NIK whose NIK, as
+    written, is in scientific notation showing a known district."""
+    empty = pl.DataFrame(schema={"code": pl.Int64, "word": pl.String, "e": pl.Int64})
+    if written is None or name is None or not len(written):
+        return empty
+    damaged = (
+        frame.select("e", "value")
+        .with_columns(written=written.cast(pl.String), name=name.cast(pl.String))
+        .filter(pl.col("value").is_null() & pl.col("written").str.contains(r"(?i)e\+?15\s*$"))
+    )
+    if not damaged.height:
+        return empty
+    shown = {w: scientific_prefix(w) for w in damaged["written"].unique().to_list()}
+    damaged = damaged.with_columns(
+        code=pl.col("written").replace_strict(shown, return_dtype=pl.String).cast(pl.Int64)
+    ).drop_nulls("code")
+    words = name_words(damaged["name"])
+    return (
+        damaged.with_row_index("i")
+        .with_columns(pl.col("i").cast(pl.Int64))
+        .join(words, on="i")
+        .select("code", "word", "e")
+    )
 
 
 @dataclass(frozen=True)
 class RosterKeys:
     """Per roster person (position ``r``): usable NIK ``value``, the birth date and gender the rules use
-    (the NIP's, else a trusted NIK's), and the ``R`` / ``G`` codes."""
+    (the NIP's, else a trusted NIK's), and the ``R`` / ``G`` codes; ``names`` for the district key."""
 
     frame: pl.DataFrame
+    names: pl.Series
 
 
 def _nip_parts(nips: pl.Series) -> pl.DataFrame:
@@ -289,7 +334,7 @@ def roster_keys(nik: pl.Series, nip: pl.Series, name: pl.Series) -> RosterKeys:
             )
         ),
     )  # fmt: skip
-    return RosterKeys(frame.select("r", "value", "birth", "gender", "r_code", "g_code"))
+    return RosterKeys(frame.select("r", "value", "birth", "gender", "r_code", "g_code"), name.cast(pl.String))
 
 
 def _variants(values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -348,12 +393,34 @@ def candidates(roster: RosterKeys, lists: ListKeys, stats: Stats | None = None) 
         .join(lists.birth_gender, on="code")
         .select("r", "e")
     )
+    district = _district_pairs(roster, usable, lists.districts)
     stats.nik_pairs += nik_pairs.height
     stats.birth_region_pairs += regional.height
     stats.birth_gender_pairs += gendered.height
-    pairs = pl.concat([nik_pairs, regional, gendered]).unique(maintain_order=False).sort("r", "e")
+    stats.district_pairs += district.height
+    pairs = pl.concat([nik_pairs, regional, gendered, district]).unique(maintain_order=False).sort("r", "e")
     stats.candidates += pairs.height
     return pairs
+
+
+def _district_pairs(roster: RosterKeys, usable: pl.DataFrame, districts: pl.DataFrame) -> pl.DataFrame:
+    """Roster people whose NIK a damaged list NIK's district may show (cut or rounded after six digits,
+    :func:`~matching.nik.shows_prefix`), sharing an identifying word of the name with that entry."""
+    if not districts.height:
+        return pl.DataFrame(schema={"r": pl.Int64, "e": pl.Int64})
+    shown = (
+        pl.concat(
+            [
+                usable.select("r", code=pl.col("value") // 10**10),
+                usable.select("r", code=(pl.col("value") // 10**9 + 5) // 10),
+            ]
+        )
+        .unique()
+        .join(districts.select("code").unique(), on="code", how="semi")
+    )
+    people = shown.select("r").unique().sort("r").with_row_index("i").with_columns(pl.col("i").cast(pl.Int64))
+    words = name_words(roster.names.gather(people["r"])).join(people, on="i").select("r", "word")
+    return shown.join(words, on="r").join(districts, on=["code", "word"]).select("r", "e").unique()
 
 
 def decide(
@@ -412,6 +479,8 @@ def decide(
     stats.after_names += frame.filter(pl.col("exact")).height + near.height
     findings += scored(near)
     findings.sort(key=lambda f: (int(f.roster_ref), int(f.list_ref)))
+    stands = single_district_fits([(f.list_ref, f.kind, f.score) for f in findings])
+    findings = [f for f, keep in zip(findings, stands, strict=True) if keep]
     stats.findings += len(findings)
     return findings
 

@@ -49,6 +49,8 @@ __all__ = [
     "NormalizedName",
     "canonical_token",
     "compare_names",
+    "identifying_word",
+    "identifying_words",
     "known_tokens",
     "name_agreement",
     "normalize_name",
@@ -251,9 +253,12 @@ def known_tokens() -> list[str]:
     return sorted(_WEIGHTS)
 
 
+_TITLE_KEYS = _PREFIX_TITLES | _DEGREES
+
+
 def title_keys() -> list[str]:
     """Titles and degrees as :func:`normalize_name` recognises their letters ("drs", "spd", "hj", ...)."""
-    return sorted(_PREFIX_TITLES | _DEGREES)
+    return sorted(_TITLE_KEYS)
 
 
 def prefix_title_keys() -> list[str]:
@@ -265,6 +270,26 @@ DOTTED_DEGREE = _DOTTED_DEGREE.pattern
 """A dotted abbreviation read as a degree even when unlisted ("S.Tr.Kes", "M.A.P"), in lower case."""
 PARTICLES_BIN = tuple(sorted(_PARTICLES_BIN))
 """Words after which a father's name follows ("bin", "binti")."""
+
+
+@lru_cache(maxsize=262144)
+def identifying_word(written: str) -> str | None:
+    """A written token (lower case, letters only) in canonical spelling when it is a whole word weighing
+    more than a particle ("Siti", "Nur", "Wayan") and no title: the kind of word two names found within
+    one district must share; else None."""
+    if len(written) < 2 or written in _TITLE_KEYS:
+        return None
+    canonical = canonical_token(written)
+    return canonical if token_weight(canonical) > WEIGHT_VERY_COMMON else None
+
+
+def identifying_words(name: str) -> frozenset[str]:
+    """The words of a name that :func:`identifying_word` keeps, in canonical spelling.
+
+    >>> sorted(identifying_words("Hj. Siti Nurhasanah, S.Pd.")), sorted(identifying_words("Nur Hasanah"))
+    (['nurhasanah'], ['hasanah'])
+    """
+    return frozenset(w for t in normalize_name(name).tokens if (w := identifying_word(t)) is not None)
 
 
 def token_weight(token: str) -> float:
@@ -646,7 +671,7 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
     extra = _unexplained_extra(xa, used_a) if ua > ub else _unexplained_extra(xb, used_b)
     if matched_w == 0:
         similarity = 0.0
-    elif not full_words:
+    elif not full_words and not all(t[2] for t in xa + xb):
         # "M." agrees with every M-word: "Marjuki" / "M. Hidayat" and "M. Aziz" / "Mulyono" are two people.
         similarity, matched_w = 0.0, 0.0
         notes.append("only an initial agrees")

@@ -8,6 +8,8 @@ Rules (see ``DOMAIN.md``):
 
 * wrong length or non-digits reject the value (``rejection`` is set, ``digits`` is None);
 * scientific notation (``3.27105E+15``) is rejected: Excel already threw digits away, they are unrecoverable;
+  what it still shows is its first six digits, the district (``scientific_prefix``), which
+  :func:`shows_prefix` compares with a whole NIK;
 * an unknown region, an impossible birth date, serial 0000 or a placeholder keep the NIK but flag it: it still
   matches exactly, but its decoded birth date and gender are not trusted as evidence;
 * a 16-digit value from a numeric spreadsheet cell that ends in 0 may have lost its last digit (Excel keeps 15
@@ -38,6 +40,8 @@ __all__ = [
     "is_placeholder",
     "mask_nik",
     "parse_nik",
+    "scientific_prefix",
+    "shows_prefix",
 ]
 
 REJECTIONS = frozenset({"empty", "non_digit", "wrong_length", "scientific_notation"})
@@ -53,6 +57,8 @@ _CENTURY_PIVOT = date.today().year % 100
 
 # ASCII digits only: a NIK or NIP is typed on a keyboard, and other scripts' digits are no such number.
 _SCIENTIFIC = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$")
+# A 16-digit number as Excel's General format shows it: one digit, up to five more, "E+15".
+_SIXTEEN_DIGITS_SHOWN = re.compile(r"^([1-9])(?:[.,]([0-9]{3,14}))?[eE]\+?15$")
 # Indonesian spreadsheets use a decimal comma as often as a decimal point.
 _DECIMAL_ZERO = re.compile(r"[.,]0+$")
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
@@ -86,6 +92,9 @@ class Nik:
         ``"M"`` or ``"F"``.
     province, regency, district : str or None
         The 2-, 4- and 6-digit region prefixes (present even when unknown; see the ``unknown_region`` flag).
+    scientific_prefix : str or None
+        For a NIK rejected as scientific notation, the six leading digits it still shows when they name a
+        known district (see :func:`scientific_prefix`).
     """
 
     raw: str
@@ -98,6 +107,7 @@ class Nik:
     province: str | None
     regency: str | None
     district: str | None
+    scientific_prefix: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -124,8 +134,41 @@ class Nik:
         return "possibly_truncated" in self.flags
 
 
-def _rejected(raw: str, code: str, message: str) -> Nik:
-    return Nik(raw, None, code, message, frozenset(), None, None, None, None, None)
+def _rejected(raw: str, code: str, message: str, prefix: str | None = None) -> Nik:
+    return Nik(raw, None, code, message, frozenset(), None, None, None, None, None, prefix)
+
+
+@lru_cache(maxsize=65536)
+def scientific_prefix(text: str) -> str | None:
+    """The district a NIK written in scientific notation still shows: its first six digits.
+
+    Excel's General format shows a 16-digit number with six significant digits and drops trailing zeros
+    (``3.2041E+15`` is 320410…). Excel rounds the sixth digit, other exports cut it, so the district is
+    the one shown or the one before it (a woman's day of birth, 41–71, rounds up); None unless one of the
+    two is a known district. Fewer than four digits shown (``3.27E+15``, the Scientific format) leave
+    too little to tell a district.
+
+    >>> scientific_prefix("3.20426E+15"), scientific_prefix("3.2041E+15"), scientific_prefix("3.27E+15")
+    ('320426', '320410', None)
+    """
+    found = _SIXTEEN_DIGITS_SHOWN.match(clean_identifier(text))
+    if found is None:
+        return None
+    shown = (found[1] + (found[2] or "") + "00000")[:6]
+    below = f"{int(shown) - 1:06d}"
+    return shown if is_known_district(shown) or is_known_district(below) else None
+
+
+def shows_prefix(digits: str, prefix: str) -> bool:
+    """Whether a 16-digit NIK, shown in scientific notation, reads ``prefix``: cut after six digits or
+    rounded there, as Excel rounds.
+
+    >>> shows_prefix("3204265608980015", "320426"), shows_prefix("3204255608980015", "320426")
+    (True, True)
+    >>> shows_prefix("3204251208980015", "320426")
+    False
+    """
+    return digits[:6] == prefix or f"{(int(digits[:7]) + 5) // 10:06d}" == prefix
 
 
 def decode_birth(segment: str) -> tuple[date | None, str | None]:
@@ -215,6 +258,7 @@ def _parse_text(text: str, raw: str, numeric_cell: bool) -> Nik:
             "scientific_notation",
             "The NIK is in scientific notation (Excel showed it as a number); its digits are lost and "
             "cannot be recovered.",
+            scientific_prefix(text),
         )
     # "3271051203850001.0" comes from a numeric cell read as float.
     if _DECIMAL_ZERO.search(text) and _ASCII_DIGITS.match(_DECIMAL_ZERO.sub("", text)):

@@ -18,6 +18,7 @@ KINDS: dict[str, str] = {
     "nik_one_digit": "probable",
     "name_birth_region": "possible",
     "nip_birth_name": "possible",
+    "nik_district_name": "possible",
 }
 CLASSES = ("confirmed", "conflict", "probable", "possible")
 

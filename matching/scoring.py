@@ -15,7 +15,14 @@ kind                       class        when
                                         regency
 ``nip_birth_name``         possible     roster NIK unusable: NIP birth date and gender equal the list NIK's,
                                         strong name
+``nik_district_name``      possible     list NIK in scientific notation, no birth date to compare: the
+                                        district it still shows is the roster NIK's, strong name with an
+                                        identifying word in common
 ========================== ============ ===================================================================
+
+A NIK in scientific notation (``3.20426E+15``) still shows its district: it must agree wherever it is
+compared (a list NIK with the roster NIK, a roster NIK with the list NIK on the NIP path), and it stands in
+for the regency of a list entry that states none.
 
 A name alone never makes a finding. Which pairs are worth scoring is the engine's job
 (:mod:`matching.engine`); :func:`score_pair` decides each one and is the reference every bulk shortcut is
@@ -24,13 +31,13 @@ tested against.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
 from matching import thresholds as th
-from matching.names import NameComparison, compare_names, name_agreement
-from matching.nik import Nik, mask_nik, parse_nik
+from matching.names import NameComparison, compare_names, identifying_words, name_agreement
+from matching.nik import Nik, mask_nik, parse_nik, shows_prefix
 from matching.nip import Nip, parse_nip
 from matching.records import KINDS, Feature, Finding, ListEntry, Ref, RosterPerson
 
@@ -43,6 +50,7 @@ __all__ = [
     "roster_gender",
     "score_pair",
     "score_pairs",
+    "single_district_fits",
 ]
 
 _MALE = frozenset({"m", "l", "male", "laki-laki", "laki laki", "lakilaki", "laki", "pria", "lk", "1"})
@@ -331,12 +339,22 @@ def _score_birth_region(
 ) -> Finding | None:
     if en is not None and en.usable:
         return None
-    if e.birth_date is None or r_birth is None or e.birth_date != r_birth:
-        return None
-    if e.regency is None or e.regency != rn.regency:
-        return None
+    assert rn.digits is not None
+    shown = en.scientific_prefix if en is not None else None
+    if shown is not None and not shows_prefix(rn.digits, shown):
+        return None  # the list's own damaged NIK names another district
     gender_f = _gender_feature(e.gender, r_gender)
     if gender_f.outcome == "mismatch":
+        return None
+    if e.birth_date is None or r_birth is None:
+        return _score_district(r, e, rn, shown, r_birth, gender_f, birth_source) if shown else None
+    if e.birth_date != r_birth:
+        return None
+    if shown is not None:
+        region_f = Feature("region", "match", _district_detail(e.nik, shown, "list"))
+    elif e.regency is not None and e.regency == rn.regency:
+        region_f = Feature("region", "match", f"regency {e.regency} on the list and in the roster NIK")
+    else:
         return None
     cmp = compare_names(r.name, e.name)
     if not _strong(cmp, th.NAME_MIN_WEIGHT_BIRTH_REGION):
@@ -346,10 +364,52 @@ def _score_birth_region(
         Feature("nik", "unusable", f"list entry has no usable NIK ({why})"),
         _name_feature(cmp),
         _date_feature("birth date", e.birth_date, r_birth, birth_source),
-        Feature("region", "match", f"regency {e.regency} on the list and in the roster NIK"),
+        region_f,
         gender_f,
     ]
     return _finding(r, e, "name_birth_region", cmp.similarity, features)
+
+
+def _district_detail(written: str | None, shown: str, side: str) -> str:
+    district = f"{shown[:2]}.{shown[2:4]}.{shown[4:]}"
+    other = "roster" if side == "list" else "list"
+    return (
+        f"district {district} shown by the {side} NIK in scientific notation ({written}) "
+        f"and in the {other} NIK"
+    )
+
+
+def _score_district(
+    r: RosterPerson,
+    e: ListEntry,
+    rn: Nik,
+    shown: str,
+    r_birth: date | None,
+    gender_f: Feature,
+    birth_source: str,
+) -> Finding | None:
+    """A list NIK Excel turned into scientific notation, and no birth date to compare: the district it
+    still shows and the name are all there is (``thresholds.NAME_MIN_WEIGHT_DISTRICT``)."""
+    if e.regency is not None and e.regency != rn.regency:
+        return None
+    if not identifying_words(r.name) & identifying_words(e.name):
+        return None
+    cmp = compare_names(r.name, e.name)
+    complete = cmp.similarity >= 1.0 and cmp.missing == 0
+    if not complete or cmp.weight < th.NAME_MIN_WEIGHT_DISTRICT:
+        return None
+    features = [
+        Feature(
+            "nik",
+            "district_only",
+            f"list NIK in scientific notation ({e.nik}): Excel kept only its first digits, the district "
+            f"{shown[:2]}.{shown[2:4]}.{shown[4:]}, which the roster NIK {mask_nik(rn.digits or '')} shares",
+        ),
+        _name_feature(cmp),
+        _date_feature("birth date", e.birth_date, r_birth, birth_source),
+        gender_f,
+    ]
+    return _finding(r, e, "nik_district_name", cmp.similarity, features)
 
 
 def _score_nip(r: RosterPerson, e: ListEntry, rn: Nik, en: Nik, nip: Nip) -> Finding | None:
@@ -370,6 +430,10 @@ def _score_nip(r: RosterPerson, e: ListEntry, rn: Nik, en: Nik, nip: Nip) -> Fin
     share = th.NAME_NIP_MAX_MISSING_SHARE_SOLID if solid else th.NAME_NIP_MAX_MISSING_SHARE
     if not _strong(cmp, min_weight) or cmp.missing > share * cmp.weight:
         return None
+    shown = rn.scientific_prefix
+    assert en.digits is not None
+    if shown is not None and not shows_prefix(en.digits, shown):
+        return None  # the roster's own damaged NIK names another district
     cmp = compare_names(r.name, e.name)
     why = rn.rejection or "placeholder"
     features = [
@@ -379,7 +443,34 @@ def _score_nip(r: RosterPerson, e: ListEntry, rn: Nik, en: Nik, nip: Nip) -> Fin
         Feature("gender", "match", f"{nip.gender} in the NIP and in the list NIK"),
         Feature("nip", "match", f"{nip.kind} NIP birth date and gender agree with the list NIK"),
     ]
+    if shown is not None:
+        features.append(Feature("region", "match", _district_detail(r.nik, shown, "roster")))
     return _finding(r, e, "nip_birth_name", cmp.similarity, features)
+
+
+def single_district_fits(fits: Sequence[tuple[Hashable, str, float]]) -> list[bool]:
+    """Which findings stand, given each one's list entry, kind and score: a ``nik_district_name`` finding
+    stands only when its entry fits no other civil servant as well.
+
+    A district and a name are all such a finding has, and one list row is one person: of several civil
+    servants of the district whose names agree with it, only the best fit is reported, and none when the
+    best are tied ("Siti Mardiyah" five times in one kecamatan names nobody). Every path applies this to
+    all the findings of one check, after every part of it is scored.
+
+    >>> tied = [(7, "nik_district_name", 0.55), (7, "nik_district_name", 0.55), (7, "nik_exact", 1.0)]
+    >>> single_district_fits(tied), single_district_fits([(7, "nik_district_name", 0.55)])
+    ([False, False, True], [True])
+    """
+    best: dict[Hashable, list[float]] = {}
+    for entry, kind, score in fits:
+        if kind == "nik_district_name":
+            best.setdefault(entry, []).append(score)
+    top = {entry: max(scores) for entry, scores in best.items()}
+    single = {entry for entry, scores in best.items() if scores.count(top[entry]) == 1}
+    return [
+        kind != "nik_district_name" or (entry in single and score == top[entry])
+        for entry, kind, score in fits
+    ]
 
 
 def _ref_key(ref: Ref) -> tuple[bool, int | str]:
@@ -420,4 +511,6 @@ def score_pairs(pairs: Iterable[tuple[RosterPerson, ListEntry]]) -> list[Finding
         found = score_pair(roster, entry)
         if found is not None:
             best[pair_id] = found
-    return sorted(best.values(), key=_sort_key)
+    findings = sorted(best.values(), key=_sort_key)
+    stands = single_district_fits([(f.list_ref, f.kind, f.score) for f in findings])
+    return [f for f, keep in zip(findings, stands, strict=True) if keep]

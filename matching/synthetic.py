@@ -29,6 +29,7 @@ KINDS_PLANTED = (
     "nik_truncated",
     "name_birth_region",
     "nip_birth_name",
+    "nik_district_name",
 )
 DECOYS = (
     "common_name_other_person",
@@ -39,6 +40,7 @@ DECOYS = (
     "sibling_near_nik",
     "same_birth_common_name_other_region",
     "placeholder_nik_same_name",
+    "damaged_nik_common_name_same_district",
 )
 
 # fmt: off
@@ -342,6 +344,12 @@ def name_variant(
     return text
 
 
+def scientific(nik: str) -> str:
+    """A NIK as Excel's General format shows a number cell: six significant digits, rounded, trailing
+    zeros dropped ("3.20426E+15", "3.2041E+15")."""
+    return f"{float(nik):.6G}"
+
+
 def _format_noise(nik: str, rng: random.Random) -> str:
     kind = rng.random()
     if kind < 0.05:
@@ -469,7 +477,7 @@ def generate(
         p = person(common=rng.random() < 0.3)
         r = rng.random()
         if r < no_nik_rate:
-            add_entry(p, _list_name(p, rng), nik=rng.choice((None, "", "3.27105E+15", p.nik[:15])))
+            add_entry(p, _list_name(p, rng), nik=rng.choice((None, "", scientific(p.nik), p.nik[:15])))
         elif r < no_nik_rate + excel_damage_rate:
             add_entry(p, _list_name(p, rng), nik=p.nik[:15] + "0", numeric=True)
         else:
@@ -511,7 +519,7 @@ def generate(
         p = person(common=rng.random() < 0.3)
         r = add_roster(p)
         ref = next(lid)
-        bad = rng.choice((None, "", "3.27105E+15", p.nik[:14], p.nik + "1", "-"))
+        bad = rng.choice((None, "", scientific(p.nik), p.nik[:14], p.nik + "1", "-"))
         entries.append(
             ListEntry(ref, bad, name_variant(p.name, rng, strength=1), p.birth_date, p.district[:4], p.gender)
         )
@@ -519,9 +527,18 @@ def generate(
         # Roster NIK unusable: found through the NIP.
         p = person(common=rng.random() < 0.3)
         ref = next(rid)
-        bad = rng.choice(("", "3.27105E+15", p.nik[:15], "2222222222222222"))
+        bad = rng.choice(("", scientific(p.nik), p.nik[:15], "2222222222222222"))
         roster.append(RosterPerson(ref, bad, _roster_name(p, rng), p.nip(rng)))
         labels[(ref, add_entry(p, name_variant(p.name, rng, strength=1), nik=p.nik))] = "nip_birth_name"
+        # List NIK in scientific notation, no birth date: the district it shows and a full name with a rare
+        # word (a common one the district holds many times: see the decoy below).
+        p = person()
+        p = Person(f"{p.name.split()[0]} {rng.choice(_RARE)}", p.gender, p.birth_date, p.district, p.serial)
+        r = add_roster(p)
+        ref = next(lid)
+        gender = p.gender if rng.random() < 0.5 else None
+        entries.append(ListEntry(ref, scientific(p.nik), _list_name(p, rng), None, None, gender))
+        labels[(r, ref)] = "nik_district_name"
 
     for _ in range(decoys_per_type):
         # Same common name, different person: different NIK and birth date, maybe the same regency.
@@ -594,6 +611,16 @@ def generate(
         ref = next(lid)
         entries.append(ListEntry(ref, bad, p.name, None, None, p.gender))
         decoys[(r, ref)] = "placeholder_nik_same_name"
+        # A namesake with a common name in the same district, listed with a NIK in scientific notation.
+        p = person(common=True)
+        r = add_roster(p, name=p.name)
+        q = person(common=True)
+        q = Person(p.name, p.gender, q.birth_date, p.district, q.serial)
+        if q.nik not in used_niks:
+            used_niks.add(q.nik)
+            ref = next(lid)
+            entries.append(ListEntry(ref, scientific(q.nik), p.name, None, None, None))
+            decoys[(r, ref)] = "damaged_nik_common_name_same_district"
 
     rng.shuffle(entries)
     rng.shuffle(roster)

@@ -14,6 +14,7 @@ __all__ = [
     "NAME_INITIAL_WEIGHT_FACTOR",
     "NAME_JOIN_MIN_SIMILARITY",
     "NAME_MIN_WEIGHT_BIRTH_REGION",
+    "NAME_MIN_WEIGHT_DISTRICT",
     "NAME_MIN_WEIGHT_NEAR_NIK",
     "NAME_MIN_WEIGHT_NEAR_NIK_BIRTH_SEGMENT",
     "NAME_MIN_WEIGHT_NEAR_NIK_COMPLETE",
@@ -87,6 +88,12 @@ NAME_NIP_MAX_MISSING_SHARE = 0.5
 NAME_NIP_MAX_MISSING_SHARE_SOLID = 1.5
 NAME_NIP_SOLID_WEIGHT = 0.8
 
+# A list NIK in scientific notation shows only its district (about 60,000 people, a few thousand of them
+# on a kabupaten's roster), and without a birth date on the list the name is the only other evidence: it
+# must agree strongly, share an identifying word, and weigh at least a rare word or two common ones plus a
+# particle ("Hamzah Zainal", not "Muhammad Rahman" or "Sri Rahayu", which a district holds many times).
+NAME_MIN_WEIGHT_DISTRICT = 0.95
+
 # --- scores ----------------------------------------------------------------------------------------------
 # score = base + span * name similarity, per kind. Ranges do not overlap between classes, so sorting by score
 # sorts confirmed > conflict > probable > possible. For a conflict the span runs on (1 - similarity): the more
@@ -98,4 +105,5 @@ SCORE: dict[str, tuple[float, float]] = {
     "nik_one_digit": (0.70, 0.09),
     "name_birth_region": (0.50, 0.15),
     "nip_birth_name": (0.45, 0.15),
+    "nik_district_name": (0.40, 0.15),
 }

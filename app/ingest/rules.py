@@ -8,7 +8,8 @@ number, or, when every cell is empty, counted as ``blank``. The rules, and why:
   ``nik_<why>``, because the matcher can still reach that civil servant through the NIP's birth date.
 * A list row needs a usable NIK *or* a birth date: without a NIK the matcher can still pair it by name +
   birth date + regency, but without both it can never produce a finding, so it is rejected with the NIK's
-  reason.
+  reason. A NIK in scientific notation that still shows a known district (``3.20426E+15``) is enough
+  too: the district and the name may still find the person (``nik_district_name``).
 * Excel damage (scientific notation, a float NIK) is a rejection of the NIK; a numeric-cell NIK ending in 0 is
   kept and flagged ``possibly_truncated`` (Excel keeps 15 significant digits), see :mod:`matching.nik`.
 * The same usable NIK twice in one file: the later line is rejected, citing the first. Placeholders
@@ -318,6 +319,7 @@ class FileRules:
             "_nik_rejection": pl.lit(None, dtype=pl.String),
             "_nik_message": pl.lit(None, dtype=pl.String),
             "_nik_numeric": pl.lit(False),
+            "_nik_shown": pl.lit(None, dtype=pl.String),
         }
         return _on_subset(
             frame, ~plain, [text, *([kind] if kind else [])], v.nik(text, kind, "_nik"), defaults
@@ -468,7 +470,7 @@ class FileRules:
             reason = (
                 pl.when(missing)
                 .then(pl.lit("missing_name"))
-                .when(usable | pl.col("birth_date").is_not_null())
+                .when(usable | pl.col("birth_date").is_not_null() | pl.col("_nik_shown").is_not_null())
                 .then(None)
                 .when(pl.col("_date_given") & nik_empty)
                 .then(pl.lit("birth_date_unparseable"))

@@ -176,8 +176,9 @@ def nik(text: str | None, kind: str | None, out: str) -> Stages:
 
     Adds ``{out}_raw`` (``str()`` of the cell, "" when empty), ``{out}_digits`` (16 digits when the value is
     a NIK, flagged or not), ``{out}_rejection`` (``empty``, ``non_digit``, ``wrong_length`` or
-    ``scientific_notation``), ``{out}_message`` (why, in English) and ``{out}_numeric`` (from a numeric cell
-    or written as a ``.0`` number: a last 0 may be Excel's).
+    ``scientific_notation``), ``{out}_message`` (why, in English), ``{out}_numeric`` (from a numeric cell
+    or written as a ``.0`` number: a last 0 may be Excel's) and ``{out}_shown`` (the district a NIK in
+    scientific notation still shows, :func:`matching.nik.scientific_prefix`).
     """
     raw, k = _col(text), _kind(kind)
     number, as_text, cleaned = f"{out}__number", f"{out}__text", f"{out}__cleaned"
@@ -253,9 +254,22 @@ def nik(text: str | None, kind: str | None, out: str) -> Stages:
             f"{out}_digits": pl.when(r.is_null()).then(d).otherwise(None),
             f"{out}_message": message,
             f"{out}_numeric": k.is_in([INT, FLOAT]) | pl.col(decimal),
+            f"{out}_shown": pl.when(r == "scientific_notation").then(_shown_district(c)),
         }
     )
     return stages
+
+
+def _shown_district(cleaned: pl.Expr) -> pl.Expr:
+    """Six leading digits of a 16-digit number in scientific notation, when they or the district before
+    them (Excel rounds) are a known district."""
+    pattern = r"^([1-9])(?:[.,]([0-9]{3,14}))?[eE]\+?15$"
+    shown = pl.concat_str(
+        [cleaned.str.extract(pattern, 1), cleaned.str.extract(pattern, 2).fill_null(""), pl.lit("00000")]
+    ).str.slice(0, 6)
+    known = pl.Series(sorted(known_district_codes()), dtype=pl.Int64).implode()
+    code = shown.cast(pl.Int64, strict=False)
+    return pl.when(code.is_in(known) | (code - 1).is_in(known)).then(shown)
 
 
 def decode_nik(digits: str, out: str) -> Stages:

@@ -28,7 +28,14 @@ ProgressCallback = Callable[[int, int, int, int], None]  # (rows done, rows tota
 
 _R = table_of(RosterEntry)
 _L = table_of(ListEntry)
-_KEY_COLUMNS = {"id": pl.Int64, "nik": pl.String, "birth_date": pl.Date, "regency": pl.String}
+_KEY_COLUMNS = {
+    "id": pl.Int64,
+    "nik": pl.String,
+    "birth_date": pl.Date,
+    "regency": pl.String,
+    "nik_raw": pl.String,
+    "name": pl.String,
+}
 _ENTRY_COLUMNS = {
     "id": pl.Int64,
     "version_id": pl.Int64,
@@ -104,9 +111,15 @@ def load_lists(session: Session, version_ids: Sequence[int]) -> StoredLists:
         frame = pl.DataFrame(schema=_KEY_COLUMNS)
     else:
         versions = _id_list(version_ids)
-        sql = f"SELECT id, nik, birth_date, regency FROM list_entries WHERE version_id IN ({versions})"
+        # The written NIK and the name only where the NIK is not usable: a scientific notation's district.
+        sql = (
+            "SELECT id, nik, birth_date, regency, CASE WHEN nik IS NULL THEN nik_raw END, "
+            f"CASE WHEN nik IS NULL THEN name END FROM list_entries WHERE version_id IN ({versions})"
+        )
         frame = _rows(session, sql, _KEY_COLUMNS)
-    keys = engine.ListKeys.build(frame["nik"], frame["birth_date"], frame["regency"])
+    keys = engine.ListKeys.build(
+        frame["nik"], frame["birth_date"], frame["regency"], frame["name"], frame["nik_raw"]
+    )
     return StoredLists(keys, frame["id"].to_numpy())
 
 

@@ -50,6 +50,7 @@ from app.models import (
 from app.services import audit, candidates, jobs, rosters
 from app.services.findings import require_reader, visible_run
 from app.services.principals import Principal, is_operator
+from matching.scoring import single_district_fits
 
 log = logging.getLogger(__name__)
 
@@ -459,6 +460,9 @@ def _check_shard(
         session.commit()
         return
     rows = [dict(row) for other in shards for row in other.result]
+    # A damaged NIK's district may fit civil servants of several shards: decided over the whole run.
+    stands = single_district_fits([(row["list_entry_id"], row["kind"], row["score"]) for row in rows])
+    rows = [row for row, keep in zip(rows, stands, strict=True) if keep]
     for other in shards:
         other.result = []
         session.add(other)

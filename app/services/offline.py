@@ -99,7 +99,9 @@ def read_file(path: Path, kind: str) -> FileRows:
         return FileRows(accepted, rejections)
     accepted = accepted.with_columns(regency=regency_codes(accepted["regency"]))
     usable = accepted.select(pl.when(pl.col("nik_usable")).then(pl.col("nik"))).to_series()
-    keys = engine.ListKeys.build(usable, accepted["birth_date"], accepted["regency"])
+    keys = engine.ListKeys.build(
+        usable, accepted["birth_date"], accepted["regency"], accepted["name"], accepted["nik_raw"]
+    )
     return FileRows(accepted, rejections, keys)
 
 

@@ -358,7 +358,7 @@ def test_a_version_whose_every_row_is_rejected_is_422_and_changes_nothing(
     client: TestClient, steward_key: str, auth: Auth, tmp_path: Path
 ) -> None:
     list_id = upload(client, steward_key, auth, list_csv(tmp_path)).json()["list"]["id"]
-    path = write_csv(tmp_path / "excel.csv", [["NIK", "Nama"], ["3.27105E+15", "Siti"], ["3.2E+15", "Budi"]])
+    path = write_csv(tmp_path / "excel.csv", [["NIK", "Nama"], ["3.27E+15", "Siti"], ["3.2E+15", "Budi"]])
     response = upload(client, steward_key, auth, path, url=f"/api/v1/lists/{list_id}/versions")
     assert response.status_code == 422, response.text
     problem = response.json()

@@ -8,9 +8,9 @@ number, or — when every cell is empty — counted as ``blank``. The rules, and
 * A name is always required: a finding is reviewed by a person, who needs to see who it is about.
 * A roster row needs a usable NIK *or* a valid NIP. An unusable NIK next to a valid NIP keeps the row, flagged
   ``nik_<why>``, because the matcher can still reach that civil servant through the NIP's birth date.
-* A list row needs a usable NIK *or* a birth date: without a NIK the matcher can still pair it by name +
-  birth date + regency, but without both it can never produce a finding, so it is rejected with the NIK's
-  reason.
+* A list row needs a usable NIK *or* a birth date (or a NIK in scientific notation that still shows a
+  known district): without a NIK the matcher can still pair it by name + birth date + regency (or
+  district), but without both it can never produce a finding, so it is rejected with the NIK's reason.
 * Excel damage (scientific notation, a float NIK) is a rejection of the NIK; a numeric-cell NIK ending in 0 is
   kept and flagged ``possibly_truncated`` (Excel keeps 15 significant digits) — see :mod:`matching.nik`.
 * The same usable NIK twice in one file: the later line is rejected, citing the first. Placeholders
@@ -323,7 +323,7 @@ class Pending:
 class RowValidator:
     """Validate the rows of one file; keeps the per-file state (first line of each NIK) and the summary.
 
-    >>> from app.ingest.readers import SourceRow, build_column_map
+    >>> from app.ingest.headers import SourceRow, build_column_map
     >>> columns = build_column_map(SourceRow(1, ("NIK", "Nama", "Tgl Lahir")))
     >>> validator = RowValidator(columns, kind="list")
     >>> validator.validate(SourceRow(2, ("3271055203850001", "Siti", "12-03-1985"))).nik
@@ -449,7 +449,8 @@ class RowValidator:
                 if nik_empty and nip_info is not None:
                     return self._reject(row, "invalid_nip", detail=nip_info.message or "")
                 return self._reject(row, why, detail=self._nik_detail(nik_info))
-            if self.kind == "list" and birth_date is None:
+            shown = nik_info is not None and nik_info.scientific_prefix is not None
+            if self.kind == "list" and birth_date is None and not shown:
                 if date_given and nik_empty:
                     return self._reject(row, "birth_date_unparseable", detail=cell_text(raw_date))
                 return self._reject(row, why, detail=self._nik_detail(nik_info))

@@ -86,6 +86,28 @@ def rejected(outcome: Outcome | None) -> Rejection:
     return outcome
 
 
+def test_a_scientific_notation_nik_showing_a_district_keeps_the_row(tmp_path: Path) -> None:
+    # "3.27105E+15" still shows district 32.71.05 (Kota Bogor): district and name may find the person.
+    path = write_csv(
+        tmp_path / "list.csv",
+        [
+            ["NIK", "Nama"],
+            ["3.27105E+15", "Siti Aminah Kusumaningrum"],
+            ["3,2041E+15", "Hamzah Zainal"],  # decimal comma, trailing zero dropped: 32.04.10
+            ["9.99999E+15", "Budi"],  # no such district
+            ["3.27E+15", "Agus"],  # Excel's Scientific format: too few digits for a district
+        ],
+    )
+    with open_table(path, kind="list") as table:
+        summary, by_line = decide_table(table, "list")
+    assert (summary.accepted, summary.rejected) == (2, 2)
+    for line in (2, 3):
+        kept = accepted(by_line[line])
+        assert kept["nik"] is None
+        assert "nik_scientific_notation" in kept["flags"]
+    assert {rejected(by_line[line]).reason for line in (4, 5)} == {"nik_scientific_notation"}
+
+
 def test_every_row_is_accepted_rejected_or_blank(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "list.csv",
@@ -95,7 +117,7 @@ def test_every_row_is_accepted_rejected_or_blank(tmp_path: Path) -> None:
             [NIK_A, "Budi", "01-01-1985", "L"],
             ["", "", "", ""],
             [NIK_A, "Budi S", "01-01-1985", "L"],
-            ["3.27105E+15", "Siti", "", "P"],
+            ["3.27E+15", "Siti", "", "P"],
             [NIK_B, "", "", "P"],
             ["327105", "Agus", "17 Agustus 1985", "Laki-laki"],
         ],
@@ -112,7 +134,7 @@ def test_every_row_is_accepted_rejected_or_blank(tmp_path: Path) -> None:
     assert "baris 3" in duplicate.message_id
     damaged = rejected(by_line[6])
     assert damaged.reason == "nik_scientific_notation"
-    assert damaged.raw == ("3.27105E+15", "Siti", "", "P")
+    assert damaged.raw == ("3.27E+15", "Siti", "", "P")
     assert "Teks" in damaged.message_id
     missing = rejected(by_line[7])
     assert missing.reason == "missing_name"

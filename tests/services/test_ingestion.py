@@ -475,7 +475,7 @@ def test_a_version_with_no_accepted_row_fails_and_the_previous_one_stays(
 ) -> None:
     first = store_supporter_list(session, write_list(tmp_path / "a.csv", 5))
     broken = tmp_path / "b.csv"
-    broken.write_text("NIK,Nama\n3.27105E+15,Siti\n3.27105E+15,Budi\n", encoding="utf-8")
+    broken.write_text("NIK,Nama\n3.27E+15,Siti\n3.27E+15,Budi\n", encoding="utf-8")
     list_id = first.view.watch_list.id
     assert list_id is not None
     with pytest.raises(ingestion.IngestFailed, match="No row of the file was accepted") as refused:

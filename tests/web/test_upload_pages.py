@@ -20,7 +20,7 @@ ROSTER_CSV = (
     b"3271055203850001,Siti Aminah,,Dinas Pendidikan\n"
     b"3273011208900002,,,Sekretariat\n"
 )
-LIST_CSV = b"NIK,Nama Lengkap\n3271055203850001,SITI AMINAH\n3.27105E+15,AGUS\n"
+LIST_CSV = b"NIK,Nama Lengkap\n3271055203850001,SITI AMINAH\n3.27E+15,AGUS\n"
 
 
 def upload(client: TestClient, page_url: str, action: str, content: bytes, **fields: str) -> Response:
