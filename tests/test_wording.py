@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from app import wording
+from app.services.synthetic import generate
 from matching.engine import match
 from matching.names import compare_names
 from matching.records import KINDS, Finding, ListEntry, RosterPerson
-from matching.synthetic import generate
 from tests.matching.test_domain_variety import (
     test_the_same_name_written_another_way_agrees_strongly as variety,
 )

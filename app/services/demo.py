@@ -1,5 +1,5 @@
-"""``netra demo``: a synthetic data set to try Netra with — fake people from :mod:`matching.synthetic`, never
-real ones.
+"""``netra demo``: a synthetic data set to try Netra with — fake people from :mod:`app.services.synthetic`,
+never real ones.
 
 Creates the agency ``DEMO`` with an operator, a steward, an auditor (users and API keys), a roster and two
 lists (party members, supporters) with planted findings. The rows are written as the files people really
@@ -21,9 +21,8 @@ import xlsxwriter
 from sqlmodel import Session, col, select
 
 from app.models import ApiKey, Roster, User, WatchList
-from app.services import agencies, auth, ingestion, lists, rosters
+from app.services import agencies, auth, ingestion, lists, rosters, synthetic
 from app.services.principals import Principal
-from matching import synthetic
 from matching.records import ListEntry as MatchListEntry
 
 AGENCY_CODE = "DEMO"

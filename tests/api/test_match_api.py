@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import Agency, AuditEvent
-from matching import engine, records, synthetic
+from app.services import synthetic
+from matching import engine, records
 from tests.check_data import ROSTER, make_world, store_list
 
 Auth = Callable[[str], dict[str, str]]

@@ -8,11 +8,11 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.services.synthetic import DECOYS, generate
 from matching.engine import ListKeys, Stats, candidates, match, nik_values, roster_keys
 from matching.nik import parse_nik
 from matching.records import KINDS, Finding, ListEntry, RosterPerson
 from matching.scoring import score_pair, score_pairs
-from matching.synthetic import DECOYS, generate
 
 NIK = "3271055203850001"  # woman born 1985-03-12, Kota Bogor
 NIP = "198503122010012001"

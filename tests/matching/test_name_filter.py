@@ -6,7 +6,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching import synthetic
+from app.services import synthetic
 from matching.name_filter import may_agree, name_units
 from matching.names import name_agreement
 

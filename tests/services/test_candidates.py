@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import Session
 
 from app.models import Agency
-from app.services import candidates
-from matching import engine, records, synthetic
+from app.services import candidates, synthetic
+from matching import engine, records
 from matching.scoring import single_district_fits
 from tests import factories
 from tests.check_data import Stored, store_list, store_roster

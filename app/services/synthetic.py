@@ -1,4 +1,9 @@
-"""Labelled synthetic rosters and lists: fake but realistic, never real people's data.
+"""Labelled synthetic rosters and lists: fake people, never real people's data — the uniform generator.
+
+It lives with the service, not in :mod:`matching` (the library a user imports), because ``netra demo``
+builds its data set from it; the tests and ``bench.quality`` use it for planted cases of every kind and
+planted decoys. Its people come from all over Indonesia, so near-NIK neighbours with other names are rare:
+data shaped like real files, where they are common, comes from :mod:`bench.realistic`.
 
 Names are drawn from pools of common Indonesian name words (Javanese, Sundanese, Arabic-origin, Balinese,
 Batak, Chinese-Indonesian) so that collisions are frequent, as in real lists. NIKs use real Kemendagri
@@ -20,7 +25,16 @@ from functools import cache
 from matching.records import ListEntry, RosterPerson
 from matching.regions import _table
 
-__all__ = ["DECOYS", "KINDS_PLANTED", "Person", "Synthetic", "generate", "name_variant", "random_person"]
+__all__ = [
+    "DECOYS",
+    "KINDS_PLANTED",
+    "Person",
+    "Synthetic",
+    "generate",
+    "name_variant",
+    "random_person",
+    "scientific",
+]
 
 KINDS_PLANTED = (
     "nik_exact",
