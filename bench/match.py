@@ -152,9 +152,10 @@ def main() -> None:
     )
     print(
         f"stages: {st['variants']:,} NIK variants -> {st['nik_pairs']:,} NIK pairs + "
-        f"{st['birth_region_pairs']:,} birth+region + {st['birth_gender_pairs']:,} birth+gender "
-        f"= {st['candidates']:,} candidates -> {st['after_gates']:,} after gates -> "
-        f"{st['after_names']:,} after the name filter -> {st['findings']:,} findings"
+        f"{st['birth_region_pairs']:,} birth+region + {st['birth_gender_pairs']:,} birth+gender + "
+        f"{st['district_pairs']:,} damaged NIK's district+name = {st['candidates']:,} candidates -> "
+        f"{st['after_gates']:,} after gates -> {st['after_names']:,} after the name filter -> "
+        f"{st['findings']:,} findings"
     )
     if options.no_growth:
         return

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.services import synthetic
-from matching.name_filter import may_agree, name_units
-from matching.names import name_agreement
+from matching.name_filter import may_agree, name_units, name_words
+from matching.names import identifying_words, name_agreement
 
 _WORDS = (
     *synthetic._MALE, *synthetic._FEMALE, *synthetic._RARE, *synthetic._BATAK, *synthetic._BALI_ORDER,
@@ -62,3 +62,12 @@ def test_each_distinct_name_is_read_once() -> None:
     units = name_units(pl.Series(["Drs. H. Agus Salim, M.Si.", "Drs. H. Agus Salim, M.Si.", "Nurhayati"]))
     assert sorted(units["name"].unique().to_list()) == ["Drs. H. Agus Salim, M.Si.", "Nurhayati"]
     assert set(units.filter(pl.col("name") == "Nurhayati")["canonical"]) == {"nurhayati"}
+
+
+@settings(max_examples=150)
+@given(st.lists(name, min_size=1, max_size=30))
+def test_the_district_key_words_hold_every_identifying_word(names: list[str]) -> None:
+    """The engine joins damaged-NIK entries to civil servants on these words: none may be missing."""
+    words = name_words(pl.Series(names))
+    for i, written in enumerate(names):
+        assert identifying_words(written) <= set(words.filter(pl.col("i") == i)["word"]), written
