@@ -429,10 +429,16 @@ def decide(
     people: Sequence[RosterPerson],
     entries: pl.DataFrame,
     stats: Stats | None = None,
+    *,
+    whole_roster: bool = True,
 ) -> list[Finding]:
     """Findings for candidate ``pairs``; ``people[r]`` is roster person ``r`` and ``entries`` holds, for each
     list position ``e`` in the pairs, the entry as ``ListEntry`` takes it (columns ``e``, ``nik``, ``name``,
-    ``birth_date``, ``regency``, ``gender``, ``numeric_cell``). Findings carry the positions as refs."""
+    ``birth_date``, ``regency``, ``gender``, ``numeric_cell``). Findings carry the positions as refs.
+
+    ``whole_roster`` False: ``people`` are one slice of a roster, so which civil servant alone fits a
+    damaged NIK's district (:func:`~matching.scoring.single_district_fits`) is left to the caller.
+    """
     stats = stats if stats is not None else Stats()
     if not pairs.height:
         return []
@@ -479,8 +485,9 @@ def decide(
     stats.after_names += frame.filter(pl.col("exact")).height + near.height
     findings += scored(near)
     findings.sort(key=lambda f: (int(f.roster_ref), int(f.list_ref)))
-    stands = single_district_fits([(f.list_ref, f.kind, f.score) for f in findings])
-    findings = [f for f, keep in zip(findings, stands, strict=True) if keep]
+    if whole_roster:  # a slice of a roster (a check run's shard) leaves this to whoever sees every slice
+        stands = single_district_fits([(f.list_ref, f.kind, f.score) for f in findings])
+        findings = [f for f, keep in zip(findings, stands, strict=True) if keep]
     stats.findings += len(findings)
     return findings
 

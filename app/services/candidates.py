@@ -174,10 +174,16 @@ def load_entries(session: Session, ids: Sequence[int]) -> pl.DataFrame:
 
 
 def match_people(
-    people: Sequence[RosterPerson], lists: StoredLists, session: Session, stats: engine.Stats | None = None
+    people: Sequence[RosterPerson],
+    lists: StoredLists,
+    session: Session,
+    stats: engine.Stats | None = None,
+    *,
+    whole_roster: bool = True,
 ) -> tuple[list[Finding], pl.DataFrame]:
     """Findings for ``people`` (refs ignored: a finding's ``roster_ref`` is the person's position, its
-    ``list_ref`` the entry's id) and the candidate entries' stored columns."""
+    ``list_ref`` the entry's id) and the candidate entries' stored columns; ``whole_roster`` as
+    :func:`matching.engine.decide` takes it."""
     keys = engine.roster_keys(
         pl.Series([p.nik for p in people], dtype=pl.String),
         pl.Series([p.nip for p in people], dtype=pl.String),
@@ -191,7 +197,7 @@ def match_people(
         nik=pl.coalesce(pl.when(pl.col("nik_raw") != "").then(pl.col("nik_raw")), "stored_nik")
     )
     indexed = [RosterPerson(i, p.nik, p.name, p.nip, p.numeric_cell) for i, p in enumerate(people)]
-    found = engine.decide(pairs, keys, indexed, details, stats)
+    found = engine.decide(pairs, keys, indexed, details, stats, whole_roster=whole_roster)
     ids = lists.ids
     stored = [
         Finding(f.roster_ref, int(ids[int(f.list_ref)]), f.kind, f.match_class, f.score, f.explanation)
@@ -290,7 +296,8 @@ def generate_findings(
         roster_person(i, nik, raw, name, nip, numeric)
         for i, (_, nik, raw, name, nip, numeric) in enumerate(rows)
     ]
-    found, entries = match_people(people, lists, session, result.stats)
+    # One shard of a run: the run decides over all of them which civil servant a damaged NIK fits.
+    found, entries = match_people(people, lists, session, result.stats, whole_roster=False)
     by_id = {row["id"]: row for row in entries.to_dicts()}
     matched: set[int] = set()
     for finding in found:

@@ -142,3 +142,20 @@ def test_cached_lists_are_reread_when_the_versions_change(
     assert sorted(fewer.ids.tolist()) == sorted(lists[0].ref_by_id)
     newer = store_list(session, [records.ListEntry(1, "3271055203850001", "Siti Aminah")])
     assert len(candidates.cached_lists(session, [*versions, newer.version_id]).ids) == len(first.ids) + 1
+
+
+def test_a_damaged_nik_fitting_people_of_several_shards_names_none(session: Session) -> None:
+    """Which civil servant alone fits a damaged NIK's district is decided over the whole run, not per shard:
+    the first shard sees one namesake, the second two; none may be reported."""
+    agency: Agency = factories.create_agency(session)
+    people = [
+        records.RosterPerson(1, "3204261208850003", "Asep Kusumaningrum"),
+        records.RosterPerson(2, "3204261208850004", "Asep Kusumaningrum, S.Pd."),
+        records.RosterPerson(3, "3204261208850005", "Drs. Asep Kusumaningrum"),
+    ]
+    roster = store_roster(session, agency, people)
+    damaged = store_list(session, [records.ListEntry(1, "3.20426E+15", "ASEP KUSUMANINGRUM")], owner="Partai")
+    assert _db_findings(session, roster, [damaged], shards=2) == set()
+    one = store_roster(session, agency, people[:1])
+    alone = _db_findings(session, one, [damaged], shards=1)
+    assert [kind for _, _, kind, *_ in alone] == ["nik_district_name"]
