@@ -178,7 +178,14 @@ def name_words(names: pl.Series) -> pl.DataFrame:
         .with_row_index("i")
         .with_columns(piece=pl.col("piece").str.split(" "))
         .explode("piece")
-        .with_columns(part=pl.concat_list(pl.col("piece"), pl.col("piece").str.split(".")))
+        .with_columns(
+            part=pl.concat_list(
+                pl.col("piece"),
+                pl.col("piece").str.split("."),
+                # as normalize_name splits "M.Rizki": at a dot glued to the next letter
+                pl.col("piece").str.replace_all(r"\.([A-Za-z])", ". ${1}").str.split(" "),
+            )
+        )
         .explode("part")
         .select("i", written=pl.col("part").str.to_lowercase().str.replace_all(r"[^a-z]", ""))
         .filter(pl.col("written").str.len_bytes() > 1)
@@ -238,10 +245,11 @@ def may_agree(first: pl.Series, second: pl.Series) -> npt.NDArray[np.bool_]:
         wl=pl.col("written").str.len_chars(), cl=pl.col("canonical").str.len_chars()
     )
     columns = ["pair", "written", "canonical", "initial", "joined", "wl", "cl"]
-    # An initial counts only in a name of initials alone ("M." and "M."): elsewhere it never agrees alone.
-    words = units.filter(~pl.col("initial") | pl.col("initial").all().over("name"))
-    left = pairs.join(words.rename({"name": "a"}), on="a").select(columns)
-    right = pairs.join(words.rename({"name": "b"}), on="b").select(columns)
+    # The same initial on both sides stays in: it is all a name of initials ("M.") can agree by, and which
+    # pieces of a name are titles only normalize_name decides. An initial standing for a word is not looked
+    # for: where there is a word, an initial never agrees alone.
+    left = pairs.join(units.rename({"name": "a"}), on="a").select(columns)
+    right = pairs.join(units.rename({"name": "b"}), on="b").select(columns)
     agree = set(left.join(right, on=["pair", "canonical"]).get_column("pair").to_list())
     undecided = pairs.filter(~pl.col("pair").is_in(list(agree)))
     if undecided.height:
@@ -260,8 +268,8 @@ def _fuzzy(left: pl.DataFrame, right: pl.DataFrame, pairs: pl.Series) -> set[int
     other name (canonical forms): only that is looked for.
     """
     wanted = pairs.implode()
-    a = left.filter(pl.col("pair").is_in(wanted)).drop("initial")
-    b = right.filter(pl.col("pair").is_in(wanted)).drop("initial")
+    a = left.filter(pl.col("pair").is_in(wanted) & ~pl.col("initial")).drop("initial")
+    b = right.filter(pl.col("pair").is_in(wanted) & ~pl.col("initial")).drop("initial")
     found = _similar_tokens(a.filter(~pl.col("joined")), b.filter(~pl.col("joined")))
     found |= _joined_words(a.filter(pl.col("joined")), b) | _joined_words(b.filter(pl.col("joined")), a)
     return found
