@@ -130,6 +130,3 @@ def require_role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 
 
 AdminKey = Annotated[Principal, Depends(require_role("admin"))]
-StewardKey = Annotated[Principal, Depends(require_role("steward", "admin"))]
-OperatorKey = Annotated[Principal, Depends(require_role("operator", "admin"))]
-AuditorKey = Annotated[Principal, Depends(require_role("auditor", "admin"))]

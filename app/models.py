@@ -38,12 +38,9 @@ MAX_ID = 2**31 - 1
 LIST_TYPES = ("party_member", "supporter")
 # pending -> processing -> active -> superseded, or -> failed; a deleted list keeps no entries.
 VERSION_STATUSES = ("pending", "processing", "held", "active", "superseded", "failed")
-RUN_STATUSES = ("queued", "running", "succeeded", "failed")
 REVIEW_STATUSES = ("pending", "confirmed", "misused", "dismissed")
 """``misused``: the NIK is the ASN's, but someone registered it without their consent (NIK dicatut):
 not a violation by the ASN, to be objected to with KPU."""
-# How a finding relates to the roster's previous run over the same lists.
-CHANGE_STATUSES = ("new", "unchanged", "resolved")
 MISUSE_STATUSES = ("open", "in_review", "resolved", "rejected")
 
 

@@ -630,10 +630,6 @@ def reap_stuck_runs(session: Session) -> int:
     return len(stuck)
 
 
-def count_runs(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(CheckRun)) or 0)
-
-
 # Continuous screening registers its list-activation hook on import; every process that runs checks (the
 # web app and workers import this module) then re-checks rosters when a list gets a new version.
 from app.services import screening  # noqa: E402, F401

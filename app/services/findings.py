@@ -44,7 +44,6 @@ from matching.nik import mask_nik as matching_mask_nik
 SortOrder = Literal["score_desc", "score_asc", "id"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("score_desc", "score_asc", "id")
 MAX_PAGE = 500
-EXPORT_PAGE = 2000
 
 
 @dataclass(frozen=True)

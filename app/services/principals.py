@@ -44,13 +44,5 @@ def is_operator(principal: Principal) -> bool:
     return principal.role == "operator"
 
 
-def is_admin(principal: Principal) -> bool:
-    return principal.role == "admin"
-
-
 def can_read_findings(principal: Principal) -> bool:
     return principal.role in ("operator", "auditor", "admin")
-
-
-def can_manage_lists(principal: Principal) -> bool:
-    return principal.role in ("steward", "admin")
