@@ -10,7 +10,7 @@ Prints precision, recall and F1 overall and per kind on two generators, in the s
   are counted per cause: an initial carrying the agreement, a one-word name inside a longer one, a
   name-only finding on the last of several words, other.
 
-Targets (issue 18, at 50k × 2M): precision >= 0.998 with no false finding of the first three causes,
+Targets (at 50k × 2M): precision >= 0.998 with no false finding of the first three causes,
 recall >= 0.995 overall and >= 0.99 on every kind.
 """
 
@@ -62,7 +62,8 @@ def _table(labels: Mapping[Pair, str], findings: Sequence[Finding]) -> tuple[lis
 
 
 def cause(finding: Finding, roster_name: str, list_name: str) -> str:
-    """Why a false finding was made, in the terms of issue 18 (read from the names, not from the rules)."""
+    """Why a false finding was made, by the three causes seen on real-shaped lists (read from the names,
+    not from the rules)."""
     r, e = normalize_name(roster_name), normalize_name(list_name)
     words_r = [u for u, initial in zip(r.unified, r.initials, strict=True) if not initial]
     words_e = [u for u, initial in zip(e.unified, e.initials, strict=True) if not initial]

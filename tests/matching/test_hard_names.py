@@ -1,4 +1,4 @@
-"""The name rules that decide near-NIK and name-only findings in dense serial neighbourhoods (issue 18).
+"""The name rules that decide near-NIK and name-only findings in dense serial neighbourhoods.
 
 Dukcapil issues serials 0001, 0002, … per district and birth date, so a list row one digit away from a civil
 servant's NIK is usually a neighbour with another name. These cases are the false findings seen on data

@@ -1,4 +1,4 @@
-"""A NIK Excel turned into scientific notation keeps its district (issue 18): hand-written cases."""
+"""A NIK Excel turned into scientific notation keeps its district: hand-written cases."""
 
 from datetime import date
 
