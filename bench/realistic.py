@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 
-from app.services.synthetic import name_variant, scientific
+from app.services.synthetic import name_variant, nik_noise, one_digit_error, scientific
 from matching.records import ListEntry, RosterPerson
 from matching.regions import _table
 
@@ -298,30 +298,6 @@ def _list_name(name: str, rng: random.Random) -> str:
     return name.upper() if rng.random() < 0.6 else name
 
 
-def _noise(nik: str, rng: random.Random) -> str:
-    roll = rng.random()
-    if roll < 0.03:
-        return f"'{nik}"
-    if roll < 0.05:
-        return f"{nik[:6]} {nik[6:12]} {nik[12:]}"
-    if roll < 0.06:
-        return f"{nik}.0"
-    return nik
-
-
-def _one_digit(nik: str, rng: random.Random) -> str:
-    while True:
-        p = rng.randrange(16)
-        if rng.random() < 0.7:
-            out = nik[:p] + rng.choice([d for d in "0123456789" if d != nik[p]]) + nik[p + 1 :]
-        elif p < 15 and nik[p] != nik[p + 1]:
-            out = nik[:p] + nik[p + 1] + nik[p] + nik[p + 2 :]
-        else:
-            continue
-        if p != 15 or (nik[15] != "0" and out[15] != "0"):  # not the Excel-truncation kind
-            return out
-
-
 _LAYOUTS = ("full", "birth_only", "nik_name", "region_only")
 """What a list holds besides NIK and name: birth date and regency, birth date only, nothing, regency only."""
 
@@ -359,9 +335,8 @@ def generate(seed: int, *, roster_size: int, list_size: int, listed_share: float
             nik = scientific(p.nik)  # kept through the NIP
         elif roll < 0.025 and not p.nik.endswith("0"):
             nik, numeric = p.nik[:15] + "0", True
-        roster.append(
-            RosterPerson(ref, _noise(nik, rng) if nik == p.nik else nik, _hr_name(p.name, rng), nip, numeric)
-        )
+        written = nik_noise(nik, rng) if nik == p.nik else nik
+        roster.append(RosterPerson(ref, written, _hr_name(p.name, rng), nip, numeric))
         if rng.random() >= listed_share:
             continue
         for _ in range(1 if rng.random() < 0.8 else 2):
@@ -374,12 +349,12 @@ def generate(seed: int, *, roster_size: int, list_size: int, listed_share: float
                 continue
             kind = rng.random()
             if kind < 0.78:
-                labels[(ref, entry(p, _noise(p.nik, rng), name, layout))] = "nik_exact"
+                labels[(ref, entry(p, nik_noise(p.nik, rng), name, layout))] = "nik_exact"
             elif kind < 0.80:
                 other = people.name(rng.choice("MF"))
                 labels[(ref, entry(p, p.nik, other, "nik_name"))] = "nik_match_name_mismatch"
             elif kind < 0.88:
-                labels[(ref, entry(p, _one_digit(p.nik, rng), name, layout))] = "nik_one_digit"
+                labels[(ref, entry(p, one_digit_error(p.nik, rng), name, layout))] = "nik_one_digit"
             elif kind < 0.92 and not p.nik.endswith("0"):
                 labels[(ref, entry(p, p.nik[:15] + "0", name, layout, numeric=True))] = "nik_truncated"
             elif kind < 0.96:
@@ -394,5 +369,5 @@ def generate(seed: int, *, roster_size: int, list_size: int, listed_share: float
         roll = rng.random()
         # The corpus holds about one scientific-notation NIK per 1,100 list rows, and a few empty cells.
         nik = p.nik if roll < 0.995 else scientific(p.nik) if roll < 0.9959 else ""
-        entry(p, _noise(nik, rng) if nik == p.nik else nik, _list_name(p.name, rng), rng.choice(_LAYOUTS))
+        entry(p, nik_noise(nik, rng) if nik == p.nik else nik, _list_name(p.name, rng), rng.choice(_LAYOUTS))
     return Realistic(tuple(roster), tuple(entries), labels, regions.home[0][:4], layouts)

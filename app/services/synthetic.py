@@ -32,6 +32,8 @@ __all__ = [
     "Synthetic",
     "generate",
     "name_variant",
+    "nik_noise",
+    "one_digit_error",
     "random_person",
     "scientific",
 ]
@@ -364,7 +366,8 @@ def scientific(nik: str) -> str:
     return f"{float(nik):.6G}"
 
 
-def _format_noise(nik: str, rng: random.Random) -> str:
+def nik_noise(nik: str, rng: random.Random) -> str:
+    """A NIK as one in seven records writes it: spaced, quoted, dotted, with ".0"."""
     kind = rng.random()
     if kind < 0.05:
         return f"{nik[:4]} {nik[4:8]} {nik[8:12]} {nik[12:]}"
@@ -383,7 +386,8 @@ def _format_noise(nik: str, rng: random.Random) -> str:
     return nik
 
 
-def _one_digit(nik: str, rng: random.Random) -> str:
+def one_digit_error(nik: str, rng: random.Random) -> str:
+    """The NIK with one digit mistyped or two adjacent ones swapped (never reading as Excel's truncation)."""
     while True:
         if rng.random() < 0.6:
             p = rng.randrange(16)
@@ -495,7 +499,7 @@ def generate(
         elif r < no_nik_rate + excel_damage_rate:
             add_entry(p, _list_name(p, rng), nik=p.nik[:15] + "0", numeric=True)
         else:
-            add_entry(p, _list_name(p, rng), nik=_format_noise(p.nik, rng))
+            add_entry(p, _list_name(p, rng), nik=nik_noise(p.nik, rng))
 
     for _ in range(plant_per_kind):
         # Same NIK, variant name.
@@ -508,13 +512,11 @@ def generate(
         p = person()
         r = add_roster(p)
         other = _different_name(p, rng)
-        labels[(r, add_entry(p, other, nik=_format_noise(p.nik, rng), stated=False))] = (
-            "nik_match_name_mismatch"
-        )
+        labels[(r, add_entry(p, other, nik=nik_noise(p.nik, rng), stated=False))] = "nik_match_name_mismatch"
         # One digit wrong.
         p = person(common=rng.random() < 0.3)
         r = add_roster(p)
-        labels[(r, add_entry(p, name_variant(p.name, rng, strength=1), nik=_one_digit(p.nik, rng)))] = (
+        labels[(r, add_entry(p, name_variant(p.name, rng, strength=1), nik=one_digit_error(p.nik, rng)))] = (
             "nik_one_digit"
         )
         # Excel truncation on either side.
@@ -566,7 +568,7 @@ def generate(
         # NIK one digit away, clearly different name (a neighbour with the next serial, a typo onto someone).
         p = person()
         r = add_roster(p)
-        near = _one_digit(p.nik, rng)
+        near = one_digit_error(p.nik, rng)
         if near not in used_niks:
             used_niks.add(near)
             q = Person(_different_name(p, rng), rng.choice("MF"), p.birth_date, p.district, p.serial)
