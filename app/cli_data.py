@@ -24,6 +24,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
+from app.spreadsheet import escape_cell
+
 if TYPE_CHECKING:
     from app.services.offline import ListSource
     from app.services.principals import Principal
@@ -208,13 +210,6 @@ def _resolve(source: ListSource, manifest: Path | None) -> Path:
     return path
 
 
-def _safe(value: object) -> object:
-    # Spreadsheets run cells starting with = + - @ as formulas.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def _write_csv(path: Path, header: Sequence[str], rows: Iterator[Sequence[object]]) -> None:
     # Plain UTF-8 without a BOM: the CSV is for programs, whose readers would otherwise see the first
     # column as "\ufeffroster_line"; people in Excel take the .xlsx output.
@@ -222,7 +217,7 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterator[Sequence[object
         writer = csv.writer(handle)
         writer.writerow(header)
         for row in rows:
-            writer.writerow([_safe(value) for value in row])
+            writer.writerow([escape_cell(value) if isinstance(value, str) else value for value in row])
 
 
 def _write_xlsx(path: Path, header: Sequence[str], rows: Iterator[Sequence[object]]) -> None:

@@ -74,6 +74,16 @@ def test_match_writes_findings_and_rejections(tmp_path: Path) -> None:
     assert rejected == [(str(roster), "5", "nik_non_digit"), ("anggota.csv", "4", "duplicate_nik")]
 
 
+def test_match_defuses_formulas_as_every_export_does(tmp_path: Path) -> None:
+    roster = write(tmp_path / "pegawai.csv", [["NIK", "Nama"], ["3271055203850001", "=Siti Aminah"]])
+    party = write(tmp_path / "anggota.csv", [["NIK", "Nama"], ["3271055203850001", "@SITI AMINAH"]])
+    result = runner.invoke(cli.app, ["match", str(roster), str(party), "--output", str(tmp_path / "f.csv")])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "f.csv").open(encoding="utf-8") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert (row["roster_name"], row["list_name"]) == ("'=Siti Aminah", "'@SITI AMINAH")
+
+
 def test_match_to_xlsx_keeps_niks_as_text(tmp_path: Path) -> None:
     roster = write(tmp_path / "pegawai.csv", ROSTER)
     party = write(tmp_path / "anggota.csv", PARTY)
