@@ -2,7 +2,7 @@
 
 The uniform generator (:mod:`app.services.synthetic`) draws people from all over Indonesia with a few
 dozen name words: near-NIK neighbours with other names are rare there, so it cannot see the errors real
-files provoke. This one draws what the corpus in ``../shared/bench-data`` is shaped like (DOMAIN.md):
+files provoke. This one draws what the corpus in ``../shared/bench-data`` is shaped like (docs/domain.md):
 
 * regions from the Kemendagri table: the roster concentrated in one kabupaten of 30 districts or more,
   half the list rows from it and most of the rest from its province (on average 0.43 list rows share a

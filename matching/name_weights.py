@@ -1,6 +1,6 @@
 """How much a name token says about who someone is.
 
-*Judgement* (``DOMAIN.md``): collisions are massive (Dukcapil: 254,922 people named Nurhayati, 192,979
+*Judgement* (``docs/domain.md``): collisions are massive (Dukcapil: 254,922 people named Nurhayati, 192,979
 Sulastri, 163,189 Sri Wahyuni), so a name alone never makes a finding and common tokens weigh less than rare
 ones. These tiers are a hand-made approximation of token frequency in Indonesian population data, not a
 measured table:

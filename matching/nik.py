@@ -4,7 +4,7 @@ A NIK is 16 digits: province (2) + regency/city (2) + district (2) + birth date 
 day for women + serial (4, from 0001). It is always handled as a string: as a number it loses its 16th digit
 in Excel and its leading zeros elsewhere.
 
-Rules (see ``DOMAIN.md``):
+Rules (see ``docs/domain.md``):
 
 * wrong length or non-digits reject the value (``rejection`` is set, ``digits`` is None);
 * scientific notation (``3.27105E+15``) is rejected: Excel already threw digits away, they are unrecoverable;

@@ -1,6 +1,6 @@
 """NIP (civil-servant number) parsing.
 
-18 digits (BKN rules, see ``DOMAIN.md``):
+18 digits (BKN rules, see ``docs/domain.md``):
 
 * PNS: birth date YYYYMMDD + CPNS appointment YYYYMM + gender (1 male, 2 female) + serial (3).
 * PPPK: birth date YYYYMMDD + year YYYY + ``2`` + contract count (1-9) + gender + serial (3).

@@ -118,7 +118,7 @@ def clean_regency(value: object) -> str | None:
 def roster_birth_date(nik: Nik, nip: Nip | None) -> date | None:
     """The birth date used for a roster person: the NIP's, else a trusted NIK's.
 
-    HR records the real birth date in the NIP; a NIK's date segment is sometimes wrong (``DOMAIN.md``).
+    HR records the real birth date in the NIP; a NIK's date segment is sometimes wrong (``docs/domain.md``).
 
     Examples
     --------

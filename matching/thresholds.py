@@ -2,7 +2,7 @@
 
 A finding accuses a civil servant, so thresholds lean to precision: a doubtful pair is not reported unless
 the NIK itself ties the two records together. Values were tuned on the project's synthetic generator
-(``python -m bench.quality``) and checked against the DOMAIN.md facts, not fitted to one data set.
+(``python -m bench.quality``) and checked against the docs/domain.md facts, not fitted to one data set.
 
 Name thresholds apply to :func:`matching.names.compare_names` similarity (token-weighted, 0..1).
 """
@@ -56,9 +56,9 @@ NAME_VARIANT = 0.75
 # that agrees by one word only, inside a longer name with more than a particle besides, does not agree
 # (``NameComparison.unexplained_extra``): "Siti Aminah" / "Aminah" is one person writing her name shorter,
 # "Susanti" / "Indah Susanti" and "Suwarno" / "Harsanto Rahmat Suwarno" are, next to a one-digit NIK or a
-# shared birth date, as a rule somebody else carrying a very common word (DOMAIN.md: collisions are massive;
-# Permendagri 73/2022 asks for two or more words, so the longer name is the full one). The same NIK still
-# ties such names together.
+# shared birth date, as a rule somebody else carrying a very common word (docs/domain.md: collisions are
+# massive; Permendagri 73/2022 asks for two or more words, so the longer name is the full one). The same NIK
+# still ties such names together.
 NAME_STRONG = 0.85
 # Minimum total weight of the agreeing name tokens (see matching.name_weights: very common 0.15, common 0.40,
 # rare 1.0), per kind. A near NIK ties the records already: two very common words or one common word will

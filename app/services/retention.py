@@ -1,7 +1,7 @@
 """Retention: delete the personal data Netra no longer uses once it is older than the retention period.
 
-UU PDP (27/2022) asks for deletion when the retention period ends (DOMAIN.md, "Personal data"). What is no
-longer used, and so what ``purge_expired`` deletes once it is older than the cut-off:
+UU PDP (27/2022) asks for deletion when the retention period ends (docs/domain.md, "Personal data").
+What is no longer used, and so what ``purge_expired`` deletes once it is older than the cut-off:
 
 1. **Check runs that a later successful run of the same roster has replaced**, with their findings. Reviews
    were carried forward to the later run's findings (``Finding.pair_key``), so the old rows only repeat

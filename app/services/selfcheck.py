@@ -1,8 +1,9 @@
 """The public self-check ("Cek NIK"): is my NIK on a party-member or supporter list?
 
-The answer reveals only what the person needs (DOMAIN.md, "Personal data"): listed or not, and per listing the
-list type, party or candidate, election, region and the name on the list masked to first letters. Never
-entry ids, other rows or the full name. The NIK is echoed masked, audited masked, and never stored in clear.
+The answer reveals only what the person needs (docs/domain.md, "Personal data"): listed or not, and per
+listing the list type, party or candidate, election, region and the name on the list masked to first
+letters. Never entry ids, other rows or the full name. The NIK is echoed masked, audited masked, and never
+stored in clear.
 
 Order of a look-up, cheapest first:
 
@@ -11,8 +12,8 @@ Order of a look-up, cheapest first:
    length, scientific notation) and placeholder NIKs (``0000000000000000``, ``2222222222222222``) are refused:
    placeholders are nobody's NIK and appear on many lists under many names, so answering would reveal other
    people's (masked) names. *Judgement:* an impossible birth date, unknown region or serial ``0000`` does NOT
-   stop the look-up — real KTPs carry such NIKs and lists store them (DOMAIN.md) — but the answer tells the
-   person, so a mistyped NIK is noticed;
+   stop the look-up — real KTPs carry such NIKs and lists store them (docs/domain.md) — but the answer tells
+   the person, so a mistyped NIK is noticed;
 3. the challenge, once the client has used its free look-ups in the challenge window;
 4. one indexed query: ``list_entries.nik`` (index ``ix_list_entries_nik_version``) joined to lists whose
    ``active_version_id`` is the entry's version and which are not deleted.

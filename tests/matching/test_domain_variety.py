@@ -1,4 +1,4 @@
-"""Hand-written cases for the variety DOMAIN.md describes, one per fact (held-out data is built from them)."""
+"""Hand-written cases for the variety docs/domain.md describes, one per fact."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""Indonesian name normalisation and comparison (DOMAIN.md: Names)."""
+"""Indonesian name normalisation and comparison (docs/domain.md: Names)."""
 
 import pytest
 from hypothesis import given

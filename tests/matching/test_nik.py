@@ -1,4 +1,4 @@
-"""NIK parsing rules (DOMAIN.md: NIK section)."""
+"""NIK parsing rules (docs/domain.md: NIK section)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""NIP parsing and NIP/NIK contradictions (DOMAIN.md: NIP section)."""
+"""NIP parsing and NIP/NIK contradictions (docs/domain.md: NIP section)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""The matching library stays free of web and database libraries (STYLE.md: the service only adapts it)."""
+"""The matching library stays free of web and database libraries (the service only adapts it)."""
 
 import subprocess
 import sys
