@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 
-from app.services.synthetic import name_variant, nik_noise, one_digit_error, scientific
+from app.services.synthetic import Person, name_variant, nik_noise, one_digit_error, scientific
 from matching.records import ListEntry, RosterPerson
 from matching.regions import _table
 
@@ -193,25 +193,6 @@ def _regions(rng: random.Random) -> _Regions:
 
 
 @dataclass
-class _Person:
-    name: str
-    gender: str
-    birth: date
-    district: str
-    serial: int
-
-    @property
-    def nik(self) -> str:
-        day = self.birth.day + (40 if self.gender == "F" else 0)
-        return f"{self.district}{day:02d}{self.birth:%m}{self.birth.year % 100:02d}{self.serial:04d}"
-
-    def nip(self, rng: random.Random) -> str:
-        g = "1" if self.gender == "M" else "2"
-        appointed = min(self.birth.year + rng.randint(22, 33), 2023)
-        return f"{self.birth:%Y%m%d}{appointed}{rng.randint(1, 12):02d}{g}{rng.randint(1, 3):03d}"
-
-
-@dataclass
 class Realistic:
     """Generated data and its truth: ``labels[(roster_ref, list_ref)]`` is the kind expected."""
 
@@ -257,7 +238,7 @@ class _Population:
             return f"{self._word(gender)} {self._word('second')}"
         return f"{self._word(gender)} {self._word(gender)} {self._word('second')}"
 
-    def person(self, where: str, years: tuple[int, int]) -> _Person:
+    def person(self, where: str, years: tuple[int, int]) -> Person:
         rng, regions = self.rng, self.regions
         roll = rng.random()
         if where == "roster":
@@ -270,7 +251,7 @@ class _Population:
         birth = date(year, 1, 1) + timedelta(days=rng.randrange(365))
         key = (district, birth, gender)
         self.serials[key] += 1
-        return _Person(self.name(gender), gender, birth, district, self.serials[key])
+        return Person(self.name(gender), gender, birth, district, self.serials[key])
 
 
 def _hr_name(name: str, rng: random.Random) -> str:
@@ -318,9 +299,9 @@ def generate(seed: int, *, roster_size: int, list_size: int, listed_share: float
     layouts: Counter[str] = Counter()
     staff = [people.person("roster", (1964, 2001)) for _ in range(roster_size)]
 
-    def entry(p: _Person, nik: str | None, name: str, layout: str, numeric: bool = False) -> int:
+    def entry(p: Person, nik: str | None, name: str, layout: str, numeric: bool = False) -> int:
         ref = len(entries) + 1
-        birth = p.birth if layout in ("full", "birth_only") else None
+        birth = p.birth_date if layout in ("full", "birth_only") else None
         regency = p.district[:4] if layout in ("full", "region_only") else None
         gender = p.gender if layout != "nik_name" else None
         entries.append(ListEntry(ref, nik, name, birth, regency, gender, numeric))

@@ -40,7 +40,14 @@ from matching.nik import century_pivot, parse_nik, scientific_prefix
 from matching.nip import parse_nip
 from matching.records import Finding, ListEntry, RosterPerson
 from matching.regions import known_district_codes
-from matching.scoring import clean_date, clean_gender, clean_regency, score_pair, single_district_fits
+from matching.scoring import (
+    clean_date,
+    clean_gender,
+    clean_regency,
+    district_fit,
+    score_pair,
+    single_district_fits,
+)
 
 __all__ = ["ListKeys", "RosterKeys", "Stats", "candidates", "decide", "match", "nik_values", "roster_keys"]
 
@@ -247,7 +254,8 @@ def _district_keys(frame: pl.DataFrame, written: pl.Series | None, name: pl.Seri
     damaged = (
         frame.select("e", "value")
         .with_columns(written=written.cast(pl.String), name=name.cast(pl.String))
-        .filter(pl.col("value").is_null() & pl.col("written").str.contains(r"(?i)e\+?15\s*$"))
+        .filter(pl.col("value").is_null())
+        .filter(pl.col("written").str.contains(r"(?i)e\+?15\s*$"))
     )
     if not damaged.height:
         return empty
@@ -486,8 +494,7 @@ def decide(
     findings += scored(near)
     findings.sort(key=lambda f: (int(f.roster_ref), int(f.list_ref)))
     if whole_roster:  # a slice of a roster (a check run's shard) leaves this to whoever sees every slice
-        stands = single_district_fits([(f.list_ref, f.kind, f.score) for f in findings])
-        findings = [f for f, keep in zip(findings, stands, strict=True) if keep]
+        findings = single_district_fits(findings, district_fit)
     stats.findings += len(findings)
     return findings
 

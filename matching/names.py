@@ -657,18 +657,23 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
             kind, n1, n2, ns = note
             notes.append(f"initial {n1.upper()}. = {n2}" if kind == "initial" else f"{n1}~{n2} {ns:.2f}")
 
-    def unmatched(tokens: list[tuple[str, str, bool]], used: set[int]) -> tuple[float, list[str]]:
-        total, words = 0.0, []
+    def unmatched(tokens: list[tuple[str, str, bool]], used: set[int]) -> tuple[float, list[str], float]:
+        """Weight and words of the tokens left unaligned, and the weight of those that are whole words more
+        than a particle: "Siti" or "Nur" is often left out of a name, a given name such as "Indah" is not,
+        and an extra initial is weak either way."""
+        total, words, extra = 0.0, [], 0.0
         for k, (t, d, initial) in enumerate(tokens):
             if k not in used:
-                total += token_weight(t) * (NAME_INITIAL_WEIGHT_FACTOR if initial else 1.0)
+                weight = token_weight(t)
+                total += weight * (NAME_INITIAL_WEIGHT_FACTOR if initial else 1.0)
                 words.append(d)
-        return total, words
+                extra += weight if not initial and weight > WEIGHT_VERY_COMMON else 0.0
+        return total, words, extra
 
-    ua, wa = unmatched(xa, used_a)
-    ub, wb = unmatched(xb, used_b)
+    ua, wa, ea = unmatched(xa, used_a)
+    ub, wb, eb = unmatched(xb, used_b)
     small, large = min(ua, ub), max(ua, ub)
-    extra = _unexplained_extra(xa, used_a) if ua > ub else _unexplained_extra(xb, used_b)
+    extra = ea if ua > ub else eb
     if matched_w == 0:
         similarity = 0.0
     elif not full_words and not all(t[2] for t in xa + xb):
@@ -689,16 +694,6 @@ def _compare(a: NormalizedName, b: NormalizedName) -> NameComparison:
     unexplained = full_words == 1 and small == 0 and extra > 0
     return NameComparison(
         round(min(1.0, similarity), 6), tuple(notes), round(matched_w, 6), round(large, 6), unexplained
-    )
-
-
-def _unexplained_extra(tokens: list[tuple[str, str, bool]], used: set[int]) -> float:
-    """Weight of the whole words left unaligned that are more than a particle: "Siti" or "Nur" is often left
-    out of a name, a given name such as "Indah" is not, and an extra initial is weak either way."""
-    return sum(
-        weight
-        for k, (t, _, initial) in enumerate(tokens)
-        if k not in used and not initial and (weight := token_weight(t)) > WEIGHT_VERY_COMMON
     )
 
 

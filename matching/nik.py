@@ -31,6 +31,7 @@ __all__ = [
     "FLAGS",
     "QUOTES",
     "REJECTIONS",
+    "SIXTEEN_DIGITS_SHOWN",
     "UNTRUSTED_FLAGS",
     "WHITESPACE",
     "Nik",
@@ -57,8 +58,10 @@ _CENTURY_PIVOT = date.today().year % 100
 
 # ASCII digits only: a NIK or NIP is typed on a keyboard, and other scripts' digits are no such number.
 _SCIENTIFIC = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$")
-# A 16-digit number as Excel's General format shows it: one digit, up to five more, "E+15".
-_SIXTEEN_DIGITS_SHOWN = re.compile(r"^([1-9])(?:[.,]([0-9]{3,14}))?[eE]\+?15$")
+SIXTEEN_DIGITS_SHOWN = r"^([1-9])(?:[.,]([0-9]{3,14}))?[eE]\+?15$"
+"""A 16-digit number as Excel's General format shows it: one digit, up to five more, "E+15" (the groups:
+the first digit and the rest shown); the column rules of :mod:`app.ingest` read it the same way."""
+_SIXTEEN_DIGITS_SHOWN = re.compile(SIXTEEN_DIGITS_SHOWN)
 # Indonesian spreadsheets use a decimal comma as often as a decimal point.
 _DECIMAL_ZERO = re.compile(r"[.,]0+$")
 _SEPARATORS = re.compile(r"[\s.\-_/]+")

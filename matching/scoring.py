@@ -31,9 +31,10 @@ tested against.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from typing import TypeVar
 
 from matching import thresholds as th
 from matching.names import NameComparison, compare_names, identifying_words, name_agreement
@@ -46,12 +47,15 @@ __all__ = [
     "clean_gender",
     "clean_regency",
     "compare_nik_digits",
+    "district_fit",
     "roster_birth_date",
     "roster_gender",
     "score_pair",
     "score_pairs",
     "single_district_fits",
 ]
+
+T = TypeVar("T")
 
 _MALE = frozenset({"m", "l", "male", "laki-laki", "laki laki", "lakilaki", "laki", "pria", "lk", "1"})
 _FEMALE = frozenset({"f", "p", "w", "female", "perempuan", "wanita", "pr", "2"})
@@ -370,11 +374,15 @@ def _score_birth_region(
     return _finding(r, e, "name_birth_region", cmp.similarity, features)
 
 
+def _district_code(shown: str) -> str:
+    """A district code as Kemendagri writes it: 32.04.26."""
+    return f"{shown[:2]}.{shown[2:4]}.{shown[4:]}"
+
+
 def _district_detail(written: str | None, shown: str, side: str) -> str:
-    district = f"{shown[:2]}.{shown[2:4]}.{shown[4:]}"
     other = "roster" if side == "list" else "list"
     return (
-        f"district {district} shown by the {side} NIK in scientific notation ({written}) "
+        f"district {_district_code(shown)} shown by the {side} NIK in scientific notation ({written}) "
         f"and in the {other} NIK"
     )
 
@@ -403,7 +411,7 @@ def _score_district(
             "nik",
             "district_only",
             f"list NIK in scientific notation ({e.nik}): Excel kept only its first digits, the district "
-            f"{shown[:2]}.{shown[2:4]}.{shown[4:]}, which the roster NIK {mask_nik(rn.digits or '')} shares",
+            f"{_district_code(shown)}, which the roster NIK {mask_nik(rn.digits or '')} shares",
         ),
         _name_feature(cmp),
         _date_feature("birth date", e.birth_date, r_birth, birth_source),
@@ -448,9 +456,9 @@ def _score_nip(r: RosterPerson, e: ListEntry, rn: Nik, en: Nik, nip: Nip) -> Fin
     return _finding(r, e, "nip_birth_name", cmp.similarity, features)
 
 
-def single_district_fits(fits: Sequence[tuple[Hashable, str, float]]) -> list[bool]:
-    """Which findings stand, given each one's list entry, kind and score: a ``nik_district_name`` finding
-    stands only when its entry fits no other civil servant as well.
+def single_district_fits(items: Sequence[T], fit: Callable[[T], tuple[Hashable, str, float]]) -> list[T]:
+    """The ``items`` (findings, or finding rows) that stand, ``fit`` giving each one's list entry, kind and
+    score: a ``nik_district_name`` finding stands only when its entry fits no other civil servant as well.
 
     A district and a name are all such a finding has, and one list row is one person: of several civil
     servants of the district whose names agree with it, only the best fit is reported, and none when the
@@ -458,9 +466,10 @@ def single_district_fits(fits: Sequence[tuple[Hashable, str, float]]) -> list[bo
     all the findings of one check, after every part of it is scored.
 
     >>> tied = [(7, "nik_district_name", 0.55), (7, "nik_district_name", 0.55), (7, "nik_exact", 1.0)]
-    >>> single_district_fits(tied), single_district_fits([(7, "nik_district_name", 0.55)])
-    ([False, False, True], [True])
+    >>> single_district_fits(tied, tuple), single_district_fits(tied[:1], tuple)
+    ([(7, 'nik_exact', 1.0)], [(7, 'nik_district_name', 0.55)])
     """
+    fits = [fit(item) for item in items]
     best: dict[Hashable, list[float]] = {}
     for entry, kind, score in fits:
         if kind == "nik_district_name":
@@ -468,9 +477,15 @@ def single_district_fits(fits: Sequence[tuple[Hashable, str, float]]) -> list[bo
     top = {entry: max(scores) for entry, scores in best.items()}
     single = {entry for entry, scores in best.items() if scores.count(top[entry]) == 1}
     return [
-        kind != "nik_district_name" or (entry in single and score == top[entry])
-        for entry, kind, score in fits
+        item
+        for item, (entry, kind, score) in zip(items, fits, strict=True)
+        if kind != "nik_district_name" or (entry in single and score == top[entry])
     ]
+
+
+def district_fit(finding: Finding) -> tuple[Hashable, str, float]:
+    """What :func:`single_district_fits` reads of a :class:`Finding`."""
+    return finding.list_ref, finding.kind, finding.score
 
 
 def _ref_key(ref: Ref) -> tuple[bool, int | str]:
@@ -511,6 +526,4 @@ def score_pairs(pairs: Iterable[tuple[RosterPerson, ListEntry]]) -> list[Finding
         found = score_pair(roster, entry)
         if found is not None:
             best[pair_id] = found
-    findings = sorted(best.values(), key=_sort_key)
-    stands = single_district_fits([(f.list_ref, f.kind, f.score) for f in findings])
-    return [f for f, keep in zip(findings, stands, strict=True) if keep]
+    return single_district_fits(sorted(best.values(), key=_sort_key), district_fit)

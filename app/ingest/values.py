@@ -16,7 +16,7 @@ import datetime as dt
 import polars as pl
 
 from app.ingest.xlsx_reader import BOOL, DATE, DATETIME, FLOAT, INT, TEXT
-from matching.nik import QUOTES, WHITESPACE, century_pivot
+from matching.nik import QUOTES, SIXTEEN_DIGITS_SHOWN, WHITESPACE, century_pivot
 from matching.regions import known_district_codes
 
 __all__ = [
@@ -263,10 +263,8 @@ def nik(text: str | None, kind: str | None, out: str) -> Stages:
 def _shown_district(cleaned: pl.Expr) -> pl.Expr:
     """Six leading digits of a 16-digit number in scientific notation, when they or the district before
     them (Excel rounds) are a known district."""
-    pattern = r"^([1-9])(?:[.,]([0-9]{3,14}))?[eE]\+?15$"
-    shown = pl.concat_str(
-        [cleaned.str.extract(pattern, 1), cleaned.str.extract(pattern, 2).fill_null(""), pl.lit("00000")]
-    ).str.slice(0, 6)
+    first, rest = (cleaned.str.extract(SIXTEEN_DIGITS_SHOWN, group) for group in (1, 2))
+    shown = pl.concat_str([first, rest.fill_null(""), pl.lit("00000")]).str.slice(0, 6)
     known = pl.Series(sorted(known_district_codes()), dtype=pl.Int64).implode()
     code = shown.cast(pl.Int64, strict=False)
     return pl.when(code.is_in(known) | (code - 1).is_in(known)).then(shown)

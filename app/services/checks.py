@@ -461,12 +461,15 @@ def _check_shard(
         return
     rows = [dict(row) for other in shards for row in other.result]
     # A damaged NIK's district may fit civil servants of several shards: decided over the whole run.
-    stands = single_district_fits([(row["list_entry_id"], row["kind"], row["score"]) for row in rows])
-    rows = [row for row, keep in zip(rows, stands, strict=True) if keep]
+    rows = single_district_fits(rows, _district_fit)
     for other in shards:
         other.result = []
         session.add(other)
     write_findings(session, locked, rows, job_id=job_id, worker=worker)
+
+
+def _district_fit(row: dict[str, Any]) -> tuple[int, str, float]:
+    return row["list_entry_id"], row["kind"], row["score"]
 
 
 def write_findings(

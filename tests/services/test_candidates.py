@@ -56,8 +56,7 @@ def _db_findings(
         )
         rows.extend(scored.findings)
     # As a check run does once every shard is done: a damaged NIK's district is decided over all of them.
-    stands = single_district_fits([(row["list_entry_id"], row["kind"], row["score"]) for row in rows])
-    rows = [row for row, keep in zip(rows, stands, strict=True) if keep]
+    rows = single_district_fits(rows, lambda row: (row["list_entry_id"], row["kind"], row["score"]))
     list_refs = {row_id: ref for s in lists for row_id, ref in s.ref_by_id.items()}
     found = {
         (
